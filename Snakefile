@@ -1,0 +1,32 @@
+# Reproduction of Ma, Wu & E (2021), "A Qualitative Study of the Dynamic Behavior for Adaptive
+# Gradient Algorithms". `snakemake --cores all` builds every figure of the chosen scale;
+# `snakemake --cores 2 fig05` one figure with its statistics and claims.
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+from adamdyn.config import check_config
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+try:
+    check_config(config, "workflow/schemas/config.schema.yaml")
+except ValueError as exc:
+    raise WorkflowError(str(exc))
+validate(config, "workflow/schemas/config.schema.yaml")  # fills in the schema's defaults
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/stats.smk"
+include: "workflow/rules/claims.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

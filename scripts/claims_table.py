@@ -1,0 +1,22 @@
+"""Gather every figure's claims into results/<scale>/claims.md (rule ``claims_table``)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from adamdyn.claims.table import claims_markdown, load_claims
+from adamdyn.io import write_text
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--scale", required=True)
+    p.add_argument("--claims", action="append", required=True, help="FIGURE=PATH of a claims JSON")
+    p.add_argument("--out", type=Path, required=True)
+    args = p.parse_args()
+    paths = dict(item.split("=", 1) for item in args.claims)
+    write_text(args.out, claims_markdown(load_claims(paths), args.scale))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Compute a figure's statistics table (rule ``stats``) from its runs' histories."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from _cli import parser, run_arg
+
+from adamdyn.io import write_csv
+from adamdyn.stats.figures import TABLES
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--run", type=run_arg, action="append", required=True, help="RUN_DIR:ITERATIONS")
+    p.add_argument("--out", type=Path, required=True)
+    args = p.parse_args()
+    write_csv(args.out, TABLES[args.figure](args.run, **args.params))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Config checks with short errors that name the offending key.
+
+Snakemake's ``validate`` reports a schema violation with the whole schema attached; this check
+runs first and says in one line per problem which key is wrong and what is allowed, e.g.::
+
+    config.yaml: scales.paper: unknown key 'fig06x' (allowed: minutes, fig05, fig06)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+
+def config_errors(config: dict, schema_path: str | Path) -> list[str]:
+    """One readable line per schema violation, each naming the key path."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = []
+    for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        if err.validator == "additionalProperties":
+            allowed = ", ".join(err.schema.get("properties", {}))
+            unknown = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            for key in unknown:
+                lines.append(f"{where}: unknown key {key!r} (allowed: {allowed})")
+        elif err.validator == "required":
+            lines.append(f"{where}: {err.message}")
+        else:
+            lines.append(f"{where}: {err.message}")
+    return lines
+
+
+def check_config(config: dict, schema_path: str | Path, source: str = "config.yaml") -> None:
+    """Raise ValueError listing every violation before any job starts."""
+    errors = config_errors(config, schema_path)
+    if errors:
+        raise ValueError(f"Invalid configuration ({source} or --config); nothing was run or removed:\n  "
+                         + "\n  ".join(errors)
+                         + f"\nSee {schema_path} for every key, its type and its meaning.")

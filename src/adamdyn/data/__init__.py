@@ -1,0 +1,68 @@
+"""Data layer: raw readers (:mod:`.sources`), preparation to compact tensors (:mod:`.prepare`).
+
+Typical use from a workflow script::
+
+    from adamdyn.data import fetch, prepare_cifar2, save_prepared, load_prepared
+    root = fetch("cifar10", root="results/data/raw", download=False, local="../shared/data")
+    tensors, meta = prepare_cifar2(root, per_class=1000, test_per_class=1000)
+    save_prepared("results/data/cifar2.pt", tensors, meta)
+    tensors, meta = load_prepared("results/data/cifar2.pt")   # checksum re-verified
+
+Every failure about files raises :class:`DataError`, whose message names the file or folder
+and says what to do.
+"""
+from .errors import DataError
+from .prepare import (
+    PREPARERS,
+    Prepared,
+    channel_stats,
+    load_prepared,
+    one_hot,
+    poisson_cube,
+    poisson_disk,
+    prepare_cifar2,
+    prepare_cifar10,
+    prepare_fashion_mnist,
+    save_prepared,
+    sine_regression,
+    standardise,
+    tensor_checksum,
+)
+from .sources import (
+    CIFAR10_CLASSES,
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_SHA256,
+    canonical_dataset,
+    check_layout,
+    cifar10_layout,
+    fetch,
+    read_cifar10_train,
+    read_fashion_mnist,
+)
+
+__all__ = [
+    "DataError",
+    "CIFAR10_CLASSES",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_SHA256",
+    "canonical_dataset",
+    "check_layout",
+    "cifar10_layout",
+    "fetch",
+    "read_cifar10_train",
+    "read_fashion_mnist",
+    "Prepared",
+    "tensor_checksum",
+    "channel_stats",
+    "standardise",
+    "one_hot",
+    "prepare_cifar2",
+    "prepare_cifar10",
+    "prepare_fashion_mnist",
+    "sine_regression",
+    "poisson_cube",
+    "poisson_disk",
+    "save_prepared",
+    "load_prepared",
+    "PREPARERS",
+]

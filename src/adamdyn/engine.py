@@ -1,0 +1,189 @@
+"""The one training loop every figure's runs go through.
+
+Reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each iteration k
+logs the state *before* the update k -> k+1: the loss f(x_k), optionally the iterate x_k, the
+norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state space, and every ``eval_every``
+iterations the problem's held-out metrics at x_k. Then it takes one optimiser step.
+
+A checkpoint is one dict (problem and optimiser state, iteration, RNG states, the history so far,
+the plan) written atomically every ``checkpoint_every`` iterations and at the end. Training
+resumes from it whenever it matches the plan, so a run killed at any moment and restarted gives
+the same history as an uninterrupted one, and a run later asked for more iterations continues
+from its final checkpoint. A non-finite loss ends the run early, marked diverged: a result, not
+an error.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import torch
+
+from .io import atomic_path
+from .optim import moment_buffers
+from .problems import build_problem
+from .runs import RunPlan
+
+CHECKPOINT_FORMAT = 1
+MAX_LOGGED_ITERATE = 16  # the iterate is logged only for low-dimensional problems (Fig 6)
+
+
+@dataclass
+class TrainResult:
+    history: pd.DataFrame
+    diverged: bool
+    diverged_step: int | None
+    iterations_done: int
+    wall_time_s: float
+    resumed_from: list[int]
+    metadata: dict
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` is CUDA when a GPU is visible, else CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' was asked for, but torch sees no CUDA GPU; use device: auto or cpu")
+    return torch.device(device)
+
+
+def _norm(tensors: list[torch.Tensor]) -> float:
+    if not tensors:
+        return 0.0
+    return math.sqrt(sum(float(t.double().pow(2).sum()) for t in tensors))
+
+
+def _norm_sqrt(tensors: list[torch.Tensor]) -> float:
+    """||sqrt(v)|| = sqrt(sum v) for v >= 0."""
+    return math.sqrt(sum(float(t.double().sum()) for t in tensors)) if tensors else 0.0
+
+
+def _load_checkpoint(path: Path, plan: RunPlan, device: torch.device, log: Callable[[str], None]) -> dict | None:
+    if not path.exists():
+        return None
+    try:
+        ckpt = torch.load(path, map_location=device, weights_only=False)
+    except Exception as exc:  # a checkpoint is a cache: an unreadable one is discarded, not fatal
+        log(f"checkpoint {path} unreadable ({exc}); starting from scratch")
+        return None
+    same = (ckpt.get("format") == CHECKPOINT_FORMAT
+            and plan.spec.same_as(type(plan.spec).from_dict(ckpt["spec"]))
+            and ckpt["logging"] == _logging(plan))
+    if not same:
+        log(f"checkpoint {path} belongs to other settings; starting from scratch")
+        return None
+    if ckpt["iteration"] > plan.iterations and not ckpt["diverged"]:
+        log(f"checkpoint {path} is at iteration {ckpt['iteration']} > {plan.iterations} asked; starting from scratch")
+        return None
+    return ckpt
+
+
+def _logging(plan: RunPlan) -> dict:
+    return {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
+
+
+def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
+          log: Callable[[str], None] = print, progress_every_s: float = 10.0,
+          on_step: Callable[[int], None] | None = None) -> TrainResult:
+    """Train ``plan`` to ``plan.iterations`` (or divergence), resuming from ``checkpoint_path``.
+
+    ``on_step(k)`` is called after iteration k's update; the tests use it to interrupt a run.
+    """
+    spec = plan.spec
+    checkpoint_path = Path(checkpoint_path)
+    dtype = getattr(torch, spec.dtype)
+
+    torch.manual_seed(spec.seed)
+    objective = build_problem(spec.problem, dtype=dtype, device=device)
+    optimiser = spec.optimiser.build(objective.parameters)
+    if plan.log_iterate and sum(p.numel() for p in objective.parameters) > MAX_LOGGED_ITERATE:
+        raise ValueError(f"log.iterate is for low-dimensional problems (at most {MAX_LOGGED_ITERATE} parameters)")
+
+    history: dict[str, list] = {"step": [], "loss": []}
+    start, elapsed, resumed_from, diverged_step = 0, 0.0, [], None
+    ckpt = _load_checkpoint(checkpoint_path, plan, device, log)
+    if ckpt is not None:
+        objective.load_state_dict(ckpt["problem"])
+        optimiser.load_state_dict(ckpt["optimiser"])
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        history, start, elapsed = ckpt["history"], ckpt["iteration"], ckpt["elapsed"]
+        diverged_step = ckpt["diverged_step"]
+        resumed_from = ckpt["resumed_from"] + [start]
+        log(f"resumed from {checkpoint_path} at iteration {start}")
+
+    def save_checkpoint(iteration: int) -> None:
+        state = {"format": CHECKPOINT_FORMAT, "spec": spec.to_dict(), "logging": _logging(plan),
+                 "iteration": iteration, "problem": objective.state_dict(),
+                 "optimiser": optimiser.state_dict(),
+                 "rng": {"torch": torch.get_rng_state()},
+                 "history": history, "elapsed": elapsed + (time.perf_counter() - t0),
+                 "diverged": diverged_step is not None, "diverged_step": diverged_step,
+                 "resumed_from": resumed_from}
+        with atomic_path(checkpoint_path, suffix=".tmp") as tmp:
+            torch.save(state, tmp)
+
+    def batch(k: int) -> torch.Tensor | None:
+        """Sample indices of iteration k: None (full batch), or the k-th slice of a seeded per-epoch
+        permutation. A pure function of (seed, k), so a resumed run draws the same batches."""
+        if spec.batch_size is None:
+            return None
+        per_epoch = objective.n_samples // spec.batch_size
+        epoch, i = divmod(k, per_epoch)
+        if epoch not in perms:
+            perms.clear()
+            gen = torch.Generator().manual_seed(spec.seed * 1_000_003 + epoch)
+            perms[epoch] = torch.randperm(objective.n_samples, generator=gen).to(device)
+        return perms[epoch][i * spec.batch_size:(i + 1) * spec.batch_size]
+
+    perms: dict[int, torch.Tensor] = {}
+    t0 = time.perf_counter()
+    last_report = t0
+    for k in range(start, plan.iterations if diverged_step is None else start):
+        optimiser.zero_grad(set_to_none=True)
+        loss = objective.loss(batch(k))
+        value = float(loss.detach())
+        history["step"].append(k)
+        history["loss"].append(value)
+        with torch.no_grad():
+            if plan.log_iterate:
+                for i, xi in enumerate(objective.iterate().tolist()):
+                    history.setdefault(f"x{i}", []).append(xi)
+            if plan.log_norms:
+                m, v = moment_buffers(optimiser)
+                for key, val in (("norm_x", _norm(objective.parameters)), ("norm_m", _norm(m)),
+                                 ("norm_sqrt_v", _norm_sqrt(v))):
+                    history.setdefault(key, []).append(val)
+            if plan.eval_every and objective.test_metrics is not None:
+                metrics = objective.test_metrics() if k % plan.eval_every == 0 else {}
+                for key in objective.test_keys:
+                    history.setdefault(key, []).append(metrics.get(key, float("nan")))
+        if not math.isfinite(value):
+            diverged_step = k
+            log(f"iteration {k}: loss is {value}; run marked diverged")
+            break
+        loss.backward()
+        optimiser.step()
+        if (k + 1) % checkpoint_every == 0 and k + 1 < plan.iterations:
+            save_checkpoint(k + 1)
+        now = time.perf_counter()
+        if now - last_report >= progress_every_s:
+            done = k + 1 - start
+            rate = done / (now - t0)
+            log(f"iteration {k + 1}/{plan.iterations}  loss {value:.4e}  {rate:.1f} it/s  "
+                f"time left {(plan.iterations - k - 1) / rate:.0f} s")
+            last_report = now
+        if on_step is not None:
+            on_step(k)
+    done = len(history["step"])
+    save_checkpoint(done)
+    wall = elapsed + (time.perf_counter() - t0)
+    log(f"finished: {done} iterations, final loss {history['loss'][-1] if done else float('nan'):.4e}, "
+        f"{'diverged at ' + str(diverged_step) if diverged_step is not None else 'no divergence'}, {wall:.1f} s")
+    return TrainResult(history=pd.DataFrame(history), diverged=diverged_step is not None,
+                       diverged_step=diverged_step, iterations_done=done, wall_time_s=wall,
+                       resumed_from=resumed_from, metadata=objective.metadata)

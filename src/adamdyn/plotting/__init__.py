@@ -1,0 +1,1 @@
+"""Figures: each reads histories and statistics and draws the paper's panels in the house style."""

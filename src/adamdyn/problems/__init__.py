@@ -1,0 +1,42 @@
+"""Problems by name: each builder turns a config entry into an :class:`Objective`.
+
+A problem's config entry is ``{"name": <registered name>, **arguments}``; ``tag`` gives the
+short readable piece of a run's folder name that identifies it.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from .base import Objective
+from .quadratic import scalar_quadratic, wishart_quadratic
+from ..naming import fmt
+
+# name -> (builder, tag): the builder takes the entry's arguments plus dtype and device.
+REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
+    "wishart_quadratic": (wishart_quadratic,
+                          lambda p: f"quad{p['dim']}-s{p['seed']}-f{fmt(p['f0'])}"),
+    "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
+}
+
+
+def _lookup(problem: dict):
+    try:
+        return REGISTRY[problem["name"]]
+    except KeyError:
+        raise ValueError(f"Unknown problem {problem.get('name')!r}: expected one of {', '.join(REGISTRY)}") from None
+
+
+def build_problem(problem: dict, dtype: torch.dtype, device: torch.device) -> Objective:
+    builder, _ = _lookup(problem)
+    args = {k: v for k, v in problem.items() if k != "name"}
+    return builder(**args, dtype=dtype, device=device)
+
+
+def problem_tag(problem: dict) -> str:
+    _, tag = _lookup(problem)
+    return tag(problem)
+
+
+__all__ = ["Objective", "build_problem", "problem_tag", "REGISTRY"]

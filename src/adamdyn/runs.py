@@ -1,0 +1,169 @@
+"""A run's identity, and the plan of runs a scale's figures ask for.
+
+A run is identified by its settings: problem, optimiser and hyper-parameters, seed, dtype and
+batch size. Its folder name is derived from them and readable
+(``quad10-s0-f12_rmsprop_eta1e-3_a100_seed0_f64``). How long it is trained and what it logs
+are not part of its identity: when two figures ask for the same run, it is trained once, for
+the longest number of iterations asked, logging everything either figure needs; a figure that
+needs fewer iterations reads the first ones of the longer run.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from .naming import fmt
+from .optim import OptimiserSpec
+from .problems import problem_tag
+
+DTYPES = {"float32": "f32", "float64": "f64"}
+SWEEP_KEYS = ("eta", "a", "b", "alpha", "beta")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that determines a run's trajectory."""
+
+    problem: dict
+    optimiser: OptimiserSpec
+    seed: int
+    dtype: str
+    batch_size: int | None = None
+
+    @property
+    def name(self) -> str:
+        opt = self.optimiser
+        parts = [problem_tag(self.problem), f"{opt.name}_eta{fmt(opt.eta)}"]
+        if opt.alpha is not None:
+            parts.append(f"a{fmt(opt.a)}")
+        if opt.beta is not None:
+            parts.append(f"b{fmt(opt.b)}")
+        if self.batch_size is not None:
+            parts.append(f"bs{self.batch_size}")
+        parts += [f"seed{self.seed}", DTYPES[self.dtype]]
+        return "_".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"problem": dict(self.problem), "optimiser": self.optimiser.to_dict(),
+                "seed": self.seed, "dtype": self.dtype, "batch_size": self.batch_size}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunSpec":
+        o = d["optimiser"]
+        opt = OptimiserSpec(name=o["name"], eta=o["eta"], alpha=o["alpha"], beta=o["beta"], eps=o["eps"])
+        return cls(problem=d["problem"], optimiser=opt, seed=d["seed"], dtype=d["dtype"],
+                   batch_size=d["batch_size"])
+
+    def same_as(self, other: "RunSpec") -> bool:
+        """Equal settings, floats compared to 1e-9 relative (alpha = 1 - a*eta is rounded differently
+        depending on whether (a, b) or (alpha, beta) was configured)."""
+        return _close(self.to_dict(), other.to_dict())
+
+
+def _close(x, y) -> bool:
+    if isinstance(x, dict) and isinstance(y, dict):
+        return x.keys() == y.keys() and all(_close(x[k], y[k]) for k in x)
+    if isinstance(x, float) or isinstance(y, float):
+        return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+    return x == y
+
+
+@dataclass
+class RunPlan:
+    """A run to train: its spec, iterations, what it logs, and the compute it asks for."""
+
+    spec: RunSpec
+    iterations: int
+    log_iterate: bool = False
+    log_norms: bool = False
+    eval_every: int = 0
+    threads: int = 1
+    figures: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "spec": self.spec.to_dict(), "iterations": self.iterations,
+                "log_iterate": self.log_iterate, "log_norms": self.log_norms,
+                "eval_every": self.eval_every, "threads": self.threads, "figures": self.figures}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunPlan":
+        return cls(spec=RunSpec.from_dict(d["spec"]), iterations=d["iterations"],
+                   log_iterate=d["log_iterate"], log_norms=d["log_norms"], eval_every=d["eval_every"],
+                   threads=d["threads"], figures=list(d["figures"]))
+
+    def absorb(self, other: "RunPlan") -> None:
+        """Merge another figure's request for the same run: longest, logging the union."""
+        if not self.spec.same_as(other.spec):
+            raise ValueError(f"Two different settings map to the run name {self.name!r}: "
+                             f"{self.spec.to_dict()} and {other.spec.to_dict()}; "
+                             "they differ below the name's 4 significant digits")
+        self.iterations = max(self.iterations, other.iterations)
+        self.log_iterate |= other.log_iterate
+        self.log_norms |= other.log_norms
+        if other.eval_every:
+            self.eval_every = min(e for e in (self.eval_every, other.eval_every) if e)
+        self.threads = max(self.threads, other.threads)
+        self.figures = sorted(set(self.figures) | set(other.figures))
+
+
+def _as_list(v):
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
+    """Expand one figure's config into (plan, iterations this figure reads) pairs.
+
+    Each entry of ``cfg["runs"]`` names an optimiser and its hyper-parameters; a list value of
+    eta, a, b, alpha or beta sweeps over it (the product of all lists), as do ``cfg["seeds"]``.
+    An entry may override the figure's ``iterations``, or give ``time`` (t = eta * iterations,
+    as in Fig 2) instead.
+    """
+    log = cfg.get("log", {})
+    out = []
+    for entry in cfg["runs"]:
+        fixed = {k: v for k, v in entry.items() if k not in SWEEP_KEYS + ("optimiser", "iterations", "time")}
+        if fixed:
+            raise ValueError(f"{figure}: unknown key(s) {sorted(fixed)} in a runs entry")
+        sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
+        for seed in cfg["seeds"]:
+            for values in itertools.product(*sweep.values()):
+                hp = dict(zip(sweep.keys(), values))
+                opt = OptimiserSpec.from_config(entry["optimiser"], **hp)
+                if "time" in entry:
+                    iterations = int(round(entry["time"] / opt.eta))
+                else:
+                    iterations = int(entry.get("iterations", cfg["iterations"]))
+                spec = RunSpec(problem=dict(cfg["problem"]), optimiser=opt, seed=int(seed),
+                               dtype=cfg["dtype"], batch_size=cfg.get("batch_size"))
+                plan = RunPlan(spec=spec, iterations=iterations,
+                               log_iterate=bool(log.get("iterate", False)),
+                               log_norms=bool(log.get("norms", False)),
+                               eval_every=int(log.get("eval_every", 0)),
+                               threads=int(cfg.get("threads", 1)), figures=[figure])
+                out.append((plan, iterations))
+    return out
+
+
+def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]]]:
+    """All runs of a scale's figures, each distinct run once.
+
+    Returns ``runs`` (name -> merged plan) and ``reads`` (figure -> [(run name, iterations it
+    reads)], in config order).
+    """
+    runs: dict[str, RunPlan] = {}
+    reads: dict[str, list[tuple[str, int]]] = {}
+    for figure, cfg in figures.items():
+        reads[figure] = []
+        for plan, iterations in figure_runs(figure, cfg):
+            if plan.name in runs:
+                runs[plan.name].absorb(plan)
+            else:
+                runs[plan.name] = plan
+            if (plan.name, iterations) not in reads[figure]:
+                reads[figure].append((plan.name, iterations))
+    return runs, reads

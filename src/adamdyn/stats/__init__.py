@@ -1,0 +1,1 @@
+"""Statistics: generic loss-curve measures (curves) and each figure's per-run table (figures)."""

@@ -1,0 +1,60 @@
+"""Curve statistics and claim checks on synthetic curves with known answers."""
+import numpy as np
+import pandas as pd
+
+from adamdyn.claims.figures import fig05 as fig05_claims
+from adamdyn.claims.figures import fig06 as fig06_claims
+from adamdyn.claims.table import claims_markdown
+from adamdyn.stats import curves
+
+
+def test_tail_window_is_last_1000_or_last_third():
+    assert curves.tail_window(20000, 1000) == 1000
+    assert curves.tail_window(600, 1000) == 200
+
+
+def test_summarise_smooth_decay_and_divergence():
+    loss = np.exp(-np.arange(3000) / 100.0)
+    s = curves.summarise(loss, 1000)
+    assert s["tail_mean_loss"] == np.mean(loss[-1000:]) and not s["diverged"]
+    assert s["min_loss"] == loss[-1] and s["final_loss"] == loss[-1]
+    s = curves.summarise(np.array([1.0, 0.5, np.inf]), 1000)
+    assert s["diverged"] and s["final_loss"] == 0.5 and s["iterations"] == 3
+
+
+def test_orbit_entry_on_known_trajectory():
+    eta = 0.01
+    x = np.concatenate([np.linspace(1, 0.1, 50), (eta / 2) * (-1.0) ** np.arange(1, 101)])
+    assert curves.orbit_entry(x, eta / 2, 0.01) == 50
+    x[120] *= 1.5  # one excursion: the orbit is entered again after it
+    assert curves.orbit_entry(x, eta / 2, 0.01) == 121
+    assert curves.orbit_entry(np.zeros(10), eta / 2, 0.01) is None
+    assert curves.max_orbit_deviation(x, eta / 2, 20) == 0.0
+
+
+def _fig06_row(entry, dev, alpha=0.9):
+    return {"alpha": alpha, "eta": 0.01, "orbit_radius": 0.005, "orbit_entry_step": entry,
+            "orbit_rel_tol": 0.01, "orbit_window": 50, "max_rel_deviation_last": dev, "final_x": 0.005}
+
+
+def test_fig06_claim_holds_only_on_the_orbit():
+    stats = pd.DataFrame([_fig06_row(100, 1e-5, 0.5), _fig06_row(None, 1.0, 0.9)])
+    claims = fig06_claims(stats)
+    assert [c.passed for c in claims] == [True, False]
+    md = claims_markdown({"fig06": [c.to_dict() for c in claims]}, "ci")
+    assert "1 of 2 claims hold" in md and "does not hold" in md
+
+
+def test_fig05_claims_detect_a_plateau_that_does_not_fall_with_eta():
+    rows = []
+    for method in ("signgd", "rmsprop"):
+        for eta, plateau in ((1e-3, 1e-3), (1e-4, 1e-5)):
+            rows.append({"run": f"{method}{eta}", "optimiser": method, "eta": eta, "f0": 12.0,
+                         "plateau": plateau if method == "signgd" else 1e-3, "plateau_before": 1e-3,
+                         "collapse_time": 1.0, "prop4_bound": 20.0, "mu": 0.1})
+    claims = {c.id: c for c in fig05_claims(pd.DataFrame(rows), 2, 0.3, 1.5)}
+    assert claims["fig05.plateau_falls_with_eta.signgd"].passed
+    assert claims["fig05.plateau_falls_with_eta.signgd"].measured["log_log_slope"] == 2.0
+    assert not claims["fig05.plateau_falls_with_eta.rmsprop"].passed
+    assert not claims["fig05.fast_then_plateau"].passed  # signGD's 1e-5 plateau is 2 decades below the window before
+    assert claims["fig05.prop4_stopping_time"].passed and claims["fig05.signgd_flow_limit"].passed

@@ -1,0 +1,127 @@
+"""The Snakemake workflow end to end at the ci scale, config errors, and a SIGKILLed training job.
+
+Each test works in a temporary copy of the workflow (Snakefile, config, rules, scripts), so the
+repository's own results/ are never touched.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.workflow
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts")
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    return tmp_path
+
+
+def snakemake(workdir, *args, check=True, **popen):
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    if popen:
+        return subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}")
+    return proc
+
+
+def test_ci_scale_builds_figures_stats_and_claims(workdir):
+    dry = snakemake(workdir, "-n", "--config", "scale=ci")
+    assert "Scale: ci" in dry.stdout and not (workdir / "results").exists()
+    snakemake(workdir, "--config", "scale=ci")
+    out = workdir / "results" / "ci"
+    for fig in ("fig05", "fig06"):
+        for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json"):
+            assert (out / path).stat().st_size > 0, path
+        claims = json.loads((out / "claims" / f"{fig}.json").read_text())
+        assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
+        stats = pd.read_csv(out / "stats" / f"{fig}.csv")
+        assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
+    assert "claims hold" in (out / "claims.md").read_text()
+    runs = sorted((out / "runs").iterdir())
+    assert len(runs) == 7
+    info = json.loads((runs[0] / "run.json").read_text())
+    for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged"):
+        assert key in info
+    hist = pd.read_parquet(runs[0] / "history.parquet")
+    assert hist["step"].tolist() == list(range(len(hist)))
+    # a second run has nothing to do
+    assert "Nothing to be done" in snakemake(workdir, "--config", "scale=ci").stdout
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(checkpoint_evry=5), "unknown key 'checkpoint_evry'"),
+    (lambda c: c["scales"]["ci"]["fig05"].update(iteration=5), "scales.ci.fig05: unknown key 'iteration'"),
+    (lambda c: c["scales"]["ci"]["fig06"].update(iterations="many"), "scales.ci.fig06.iterations: 'many' is not of type 'integer'"),
+    (lambda c: c["scales"]["ci"]["fig05"]["problem"].update(dims=3), "unexpected keyword argument 'dims'"),
+])
+def test_bad_config_gives_one_clear_error_and_removes_nothing(workdir, edit, message):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    edit(config)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    done = workdir / "results" / "ci" / "stats" / "fig05.csv"
+    done.parent.mkdir(parents=True)
+    done.write_text("already computed\n")
+    proc = snakemake(workdir, "--config", "scale=ci", check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout
+    assert done.read_text() == "already computed\n"
+
+
+def test_unknown_scale_is_rejected(workdir):
+    proc = snakemake(workdir, "-n", "--config", "scale=gpu", check=False)
+    assert proc.returncode != 0 and "scale: 'gpu' is not one of" in proc.stdout
+
+
+def _train_processes(parent):
+    return [p for p in parent.children(recursive=True) if "scripts/train.py" in " ".join(p.cmdline())]
+
+
+def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["checkpoint_every"] = 5000
+    fig = config["scales"]["ci"]["fig05"]
+    fig.update(iterations=120000, runs=[{"optimiser": "signgd", "eta": 1e-3}])
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    name = "quad10-s0-f12_signgd_eta1e-3_seed0_f64"
+    target = f"results/ci/runs/{name}/history.parquet"
+    checkpoint = workdir / "results" / "ci" / "checkpoints" / f"{name}.pt"
+
+    proc = snakemake(workdir, target, "--config", "scale=ci", popen=True)
+    parent = psutil.Process(proc.pid)
+    deadline = time.time() + 120
+    while not checkpoint.exists():
+        assert time.time() < deadline and proc.poll() is None, "no checkpoint was written"
+        time.sleep(0.05)
+    killed = _train_processes(parent)
+    assert killed, "training job not found"
+    for p in killed:
+        os.kill(p.pid, signal.SIGKILL)
+    assert proc.wait(timeout=60) != 0
+    assert not (workdir / target).exists()  # the failed job left no finished-looking output
+
+    snakemake(workdir, target, "--config", "scale=ci")
+    info = json.loads((workdir / target).with_name("run.json").read_text())
+    assert info["resumed_from_iterations"] and info["resumed_from_iterations"][0] % 5000 == 0
+
+    fresh = workdir / "fresh"
+    subprocess.run([sys.executable, "scripts/train.py", "--plan", json.dumps(info["plan"]), "--out-dir", str(fresh),
+                    "--checkpoint", str(fresh / "ckpt.pt"), "--threads", "1", "--checkpoint-every", "1000000"],
+                   cwd=workdir, check=True, capture_output=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(workdir / target), pd.read_parquet(fresh / "history.parquet"))

@@ -1,0 +1,28 @@
+# Claims: the paper's claims per figure checked against the statistics, then one table for all.
+
+
+rule claims:
+    input:
+        stats=f"{RESULTS}/stats/{{fig}}.csv",
+    output:
+        f"{RESULTS}/claims/{{fig}}.json",
+    params:
+        thresholds=claims_params,
+    log:
+        f"{RESULTS}/logs/claims/{{fig}}.log",
+    shell:
+        "{PYTHON:q} scripts/claims.py --figure {wildcards.fig} --stats {input.stats:q}"
+        " --params {params.thresholds:q} --out {output:q} > {log:q} 2>&1"
+
+
+rule claims_table:
+    input:
+        expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
+    output:
+        report(f"{RESULTS}/claims.md", category="Claims"),
+    params:
+        claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
+    log:
+        f"{RESULTS}/logs/claims_table.log",
+    shell:
+        "{PYTHON:q} scripts/claims_table.py --scale {SCALE} {params.claims} --out {output:q} > {log:q} 2>&1"

@@ -1,0 +1,30 @@
+# Figures: drawn from the histories (never retrains); one named target per figure.
+
+
+rule figure:
+    input:
+        histories=figure_histories,
+        infos=figure_infos,
+    output:
+        png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/{fig}.rst", category="Figures"),
+        pdf=f"{RESULTS}/figures/{{fig}}.pdf",
+    params:
+        runs=figure_run_args,
+        settings=plot_params,
+        stamp=stamp,
+    log:
+        f"{RESULTS}/logs/figures/{{fig}}.log",
+    shell:
+        "MPLBACKEND=Agg {PYTHON:q} scripts/plot.py --figure {wildcards.fig} {params.runs}"
+        " --params {params.settings:q} --png {output.png:q} --pdf {output.pdf:q}"
+        " --stamp {params.stamp:q} > {log:q} 2>&1"
+
+
+rule fig05:
+    input:
+        figure_targets("fig05"),
+
+
+rule fig06:
+    input:
+        figure_targets("fig06"),

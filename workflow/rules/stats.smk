@@ -1,0 +1,17 @@
+# Statistics: one table per figure, one row per run, read from the runs' histories.
+
+
+rule stats:
+    input:
+        histories=figure_histories,
+        infos=figure_infos,
+    output:
+        f"{RESULTS}/stats/{{fig}}.csv",
+    params:
+        runs=figure_run_args,
+        settings=stats_params,
+    log:
+        f"{RESULTS}/logs/stats/{{fig}}.log",
+    shell:
+        "{PYTHON:q} scripts/stats.py --figure {wildcards.fig} {params.runs}"
+        " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"

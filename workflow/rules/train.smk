@@ -1,0 +1,22 @@
+# Training: one job per distinct run of the scale, shared by every figure that reads it.
+
+
+rule train:
+    output:
+        history=f"{RESULTS}/runs/{{run}}/history.parquet",
+        info=f"{RESULTS}/runs/{{run}}/run.json",
+    params:
+        plan=run_plan_json,
+        out_dir=f"{RESULTS}/runs/{{run}}",
+        checkpoint=f"{RESULTS}/checkpoints/{{run}}.pt",
+        device=config["device"],
+        checkpoint_every=config["checkpoint_every"],
+        progress_every=config["progress_every_s"],
+    threads: run_threads
+    log:
+        f"{RESULTS}/logs/train/{{run}}.log",
+    shell:
+        "{PYTHON:q} scripts/train.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
+        " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
+        " --checkpoint-every {params.checkpoint_every} --progress-every {params.progress_every}"
+        " > {log:q} 2>&1"
