@@ -4,7 +4,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from adamdyn.config import check_config
+from adamdyn.config import check_config, fold_shorthands
 
 min_version("9.0")
 
@@ -12,6 +12,7 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+fold_shorthands(config)
 try:
     check_config(config, "workflow/schemas/config.schema.yaml")
 except ValueError as exc:
@@ -20,6 +21,7 @@ validate(config, "workflow/schemas/config.schema.yaml")  # fills in the schema's
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/claims.smk"

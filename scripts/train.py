@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--out-dir", type=Path, required=True)
     p.add_argument("--checkpoint", type=Path, required=True, help="checkpoint file (outside the outputs)")
     p.add_argument("--threads", type=int, required=True)
+    p.add_argument("--data-dir", type=Path, default=None, help="folder of the prepared data sets")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--checkpoint-every", type=int, required=True)
     p.add_argument("--progress-every", type=float, default=10.0, help="seconds between progress lines")
@@ -48,7 +49,7 @@ def main() -> None:
     log(f"training {plan.iterations} iterations on {device} with {args.threads} thread(s)")
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     result = train(plan, args.checkpoint, device, args.checkpoint_every, log=log,
-                   progress_every_s=args.progress_every)
+                   progress_every_s=args.progress_every, data_dir=args.data_dir)
     write_parquet(args.out_dir / "history.parquet", result.history)
     write_json(args.out_dir / "run.json", {
         "name": plan.name, "spec": plan.spec.to_dict(), "plan": plan.to_dict(),

@@ -17,7 +17,7 @@ import psutil
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, SHARED_DATA
 
 pytestmark = pytest.mark.workflow
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts")
@@ -41,12 +41,21 @@ def snakemake(workdir, *args, check=True, **popen):
     return proc
 
 
-def test_ci_scale_builds_figures_stats_and_claims(workdir):
-    dry = snakemake(workdir, "-n", "--config", "scale=ci")
+LOCAL = f"data_local={SHARED_DATA}"
+needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no offline data copy at {SHARED_DATA}")
+
+
+@needs_data
+def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
+    dry = snakemake(workdir, "-n", "--config", "scale=ci", LOCAL)
     assert "Scale: ci" in dry.stdout and not (workdir / "results").exists()
-    snakemake(workdir, "--config", "scale=ci")
+    snakemake(workdir, "--config", "scale=ci", LOCAL)
     out = workdir / "results" / "ci"
-    for fig in ("fig05", "fig06"):
+    for name in ("cifar2", "cifar10", "fashion_mnist", "sine", "poisson_cube", "poisson_disk"):
+        meta = json.loads((out / "data" / f"{name}.json").read_text())
+        assert len(meta["sha256"]) == 64 and (out / "data" / f"{name}.pt").stat().st_size > 0
+    assert json.loads((workdir / "results/raw/cifar10.json").read_text())["how"] == "local copy"
+    for fig in ("fig01", "fig02", "fig03", "fig04", "fig05", "fig06", "fig07"):
         for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json"):
             assert (out / path).stat().st_size > 0, path
         claims = json.loads((out / "claims" / f"{fig}.json").read_text())
@@ -55,14 +64,21 @@ def test_ci_scale_builds_figures_stats_and_claims(workdir):
         assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
     assert "claims hold" in (out / "claims.md").read_text()
     runs = sorted((out / "runs").iterdir())
-    assert len(runs) == 7
+    assert len(runs) == 26  # 27 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
     info = json.loads((runs[0] / "run.json").read_text())
     for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged"):
         assert key in info
     hist = pd.read_parquet(runs[0] / "history.parquet")
     assert hist["step"].tolist() == list(range(len(hist)))
     # a second run has nothing to do
-    assert "Nothing to be done" in snakemake(workdir, "--config", "scale=ci").stdout
+    assert "Nothing to be done" in snakemake(workdir, "--config", "scale=ci", LOCAL).stdout
+
+
+def test_no_data_source_stops_before_training_with_a_clear_error(workdir):
+    proc = snakemake(workdir, "data", "--config", "scale=ci", "data_download=false", check=False)
+    assert proc.returncode != 0
+    assert "data_local=" in proc.stdout and "results/raw/cifar10.json" in proc.stdout
+    assert not (workdir / "results" / "ci" / "data" / "cifar2.pt").exists()
 
 
 @pytest.mark.parametrize("edit, message", [

@@ -32,6 +32,25 @@ def config_errors(config: dict, schema_path: str | Path) -> list[str]:
     return lines
 
 
+SHORTHANDS = ("data_local", "data_download", "data_root")
+
+
+def fold_shorthands(config: dict) -> None:
+    """Fold the command-line shorthands ``data_local=...`` etc. into ``config["data"]``.
+
+    Snakemake's ``--config`` takes only top-level keys; ``data_download=false`` arrives as the
+    string "false" and becomes a boolean here.
+    """
+    for key in SHORTHANDS:
+        if key in config:
+            value = config.pop(key)
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            if key == "data_local" and value in ("", "null", "None"):
+                value = None
+            config.setdefault("data", {})[key.removeprefix("data_")] = value
+
+
 def check_config(config: dict, schema_path: str | Path, source: str = "config.yaml") -> None:
     """Raise ValueError listing every violation before any job starts."""
     errors = config_errors(config, schema_path)

@@ -89,9 +89,10 @@ def _logging(plan: RunPlan) -> dict:
 
 def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
           log: Callable[[str], None] = print, progress_every_s: float = 10.0,
-          on_step: Callable[[int], None] | None = None) -> TrainResult:
+          on_step: Callable[[int], None] | None = None, data_dir: str | Path | None = None) -> TrainResult:
     """Train ``plan`` to ``plan.iterations`` (or divergence), resuming from ``checkpoint_path``.
 
+    ``data_dir`` holds the prepared data sets a network problem reads.
     ``on_step(k)`` is called after iteration k's update; the tests use it to interrupt a run.
     """
     spec = plan.spec
@@ -99,7 +100,7 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
     dtype = getattr(torch, spec.dtype)
 
     torch.manual_seed(spec.seed)
-    objective = build_problem(spec.problem, dtype=dtype, device=device)
+    objective = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)
     optimiser = spec.optimiser.build(objective.parameters)
     if plan.log_iterate and sum(p.numel() for p in objective.parameters) > MAX_LOGGED_ITERATE:
         raise ValueError(f"log.iterate is for low-dimensional problems (at most {MAX_LOGGED_ITERATE} parameters)")

@@ -120,13 +120,14 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
 
     Each entry of ``cfg["runs"]`` names an optimiser and its hyper-parameters; a list value of
     eta, a, b, alpha or beta sweeps over it (the product of all lists), as do ``cfg["seeds"]``.
-    An entry may override the figure's ``iterations``, or give ``time`` (t = eta * iterations,
-    as in Fig 2) instead.
+    An entry may override the figure's ``iterations`` (or give ``time``: t = eta * iterations, as
+    in Fig 2), ``threads`` and ``problem`` (Fig 1 has two problems).
     """
     log = cfg.get("log", {})
     out = []
     for entry in cfg["runs"]:
-        fixed = {k: v for k, v in entry.items() if k not in SWEEP_KEYS + ("optimiser", "iterations", "time")}
+        fixed = {k: v for k, v in entry.items()
+                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem")}
         if fixed:
             raise ValueError(f"{figure}: unknown key(s) {sorted(fixed)} in a runs entry")
         sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
@@ -138,13 +139,13 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
                     iterations = int(round(entry["time"] / opt.eta))
                 else:
                     iterations = int(entry.get("iterations", cfg["iterations"]))
-                spec = RunSpec(problem=dict(cfg["problem"]), optimiser=opt, seed=int(seed),
+                spec = RunSpec(problem=dict(entry.get("problem", cfg["problem"])), optimiser=opt, seed=int(seed),
                                dtype=cfg["dtype"], batch_size=cfg.get("batch_size"))
                 plan = RunPlan(spec=spec, iterations=iterations,
                                log_iterate=bool(log.get("iterate", False)),
                                log_norms=bool(log.get("norms", False)),
                                eval_every=int(log.get("eval_every", 0)),
-                               threads=int(cfg.get("threads", 1)), figures=[figure])
+                               threads=int(entry.get("threads", cfg.get("threads", 1))), figures=[figure])
                 out.append((plan, iterations))
     return out
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 
-from .problems import REGISTRY
+from .problems import REGISTRY, needs_data
 from .runs import RunPlan, plan_scale
 
 FIGURE_IDS = tuple(f"fig{n:02d}" for n in range(1, 11))
@@ -29,9 +29,10 @@ def check_problem(figure: str, problem: dict) -> None:
     builder, _ = REGISTRY[name]
     args = {k: v for k, v in problem.items() if k != "name"}
     try:
-        inspect.signature(builder).bind(**args, dtype=None, device=None)
+        context = {"data_dir": None} if needs_data(problem) else {}
+        inspect.signature(builder).bind(**args, dtype=None, device=None, **context)
     except TypeError as exc:
-        wanted = [p for p in inspect.signature(builder).parameters if p not in ("dtype", "device")]
+        wanted = [p for p in inspect.signature(builder).parameters if p not in ("dtype", "device", "data_dir")]
         raise ValueError(f"config: scales.<scale>.{figure}.problem ({name}): {exc}; "
                          f"its arguments are {', '.join(wanted)}") from None
 
@@ -40,5 +41,6 @@ def plan(scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str,
     """The runs of every figure configured at this scale (see :func:`adamdyn.runs.plan_scale`)."""
     figures = {f: scale_cfg[f] for f in FIGURE_IDS if f in scale_cfg}
     for figure, cfg in figures.items():
-        check_problem(figure, cfg["problem"])
+        for problem in [cfg["problem"]] + [e["problem"] for e in cfg["runs"] if "problem" in e]:
+            check_problem(figure, problem)
     return plan_scale(figures)

@@ -1,9 +1,14 @@
 # Helpers shared by the rule files: the scale, the plan of runs, and the params of each rule.
+import inspect
 import json
+import shlex
 import subprocess
 import sys
 import time
 
+from adamdyn.data import raw_source
+from adamdyn.problems import needs_data
+from adamdyn.stats.figures import TABLES
 from adamdyn.workflow import plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
@@ -15,6 +20,7 @@ try:
 except ValueError as exc:
     raise WorkflowError(str(exc))
 FIGURES = list(READS)
+DATASETS = list(SCALE_CFG.get("datasets", {}))
 
 print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs; "
       f"about {SCALE_CFG.get('minutes', '?')} min on a 2-core CPU machine. Results in {RESULTS}/.",
@@ -23,11 +29,38 @@ print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} 
 
 wildcard_constraints:
     run="[^/]+",
+    name="[a-z0-9_]+",
+    dataset="cifar10|fashion_mnist",
     fig="fig[0-9][0-9]",
 
 
 def all_targets():
-    return [figure_targets(fig) for fig in FIGURES] + [f"{RESULTS}/claims.md"]
+    return [figure_targets(fig) for fig in FIGURES] + [f"{RESULTS}/claims.md"] + data_targets()
+
+
+def data_targets():
+    return [f"{RESULTS}/data/{name}.pt" for name in DATASETS]
+
+
+def raw_input(wildcards):
+    """The fetch rule's record for a real data set; nothing for a synthetic one."""
+    source = raw_source(wildcards.name)
+    return [] if source is None else [f"{config['data']['root']}/{source}.json"]
+
+
+def raw_arg(wildcards, input):
+    return f"--raw {input.raw[0]}" if input.raw else ""
+
+
+def fetch_args(wildcards):
+    data = config["data"]
+    if data["local"]:
+        return f"--local {shlex.quote(str(data['local']))}"
+    return "--download" if data["download"] else ""
+
+
+def dataset_params(wildcards):
+    return json.dumps(SCALE_CFG["datasets"][wildcards.name])
 
 
 def figure_targets(fig):
@@ -37,6 +70,12 @@ def figure_targets(fig):
 
 def run_plan_json(wildcards):
     return json.dumps(RUNS[wildcards.run].to_dict())
+
+
+def run_data(wildcards):
+    """The prepared data set a run trains on, if any."""
+    data = needs_data(RUNS[wildcards.run].spec.problem)
+    return [f"{RESULTS}/data/{data}.pt"] if data else []
 
 
 def run_threads(wildcards):
@@ -57,8 +96,12 @@ def figure_run_args(wildcards):
 
 
 def stats_params(wildcards):
+    """The statistics settings a figure's table takes: the tail window, the regime classifier and
+    its sensitivity grid where the table labels curves, and the figure's own settings."""
     settings = config["stats"]
-    return json.dumps({"window": settings["tail_window"], **settings.get(wildcards.fig, {})})
+    wanted = inspect.signature(TABLES[wildcards.fig]).parameters
+    shared = {k: settings[k] for k in ("regime", "sensitivity") if k in wanted}
+    return json.dumps({"window": settings["tail_window"], **shared, **settings.get(wildcards.fig, {})})
 
 
 def claims_params(wildcards):

@@ -2,6 +2,8 @@
 
 
 rule train:
+    input:
+        data=run_data,
     output:
         history=f"{RESULTS}/runs/{{run}}/history.parquet",
         info=f"{RESULTS}/runs/{{run}}/run.json",
@@ -9,6 +11,7 @@ rule train:
         plan=run_plan_json,
         out_dir=f"{RESULTS}/runs/{{run}}",
         checkpoint=f"{RESULTS}/checkpoints/{{run}}.pt",
+        data_dir=f"{RESULTS}/data",
         device=config["device"],
         checkpoint_every=config["checkpoint_every"],
         progress_every=config["progress_every_s"],
@@ -18,5 +21,6 @@ rule train:
     shell:
         "{PYTHON:q} scripts/train.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
         " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
+        " --data-dir {params.data_dir:q}"
         " --checkpoint-every {params.checkpoint_every} --progress-every {params.progress_every}"
         " > {log:q} 2>&1"

@@ -85,4 +85,126 @@ def fig06(stats: pd.DataFrame) -> list[Claim]:
     return claims
 
 
-CHECKERS = {"fig05": fig05, "fig06": fig06}
+def _late_spikes(r) -> dict:
+    return {"late_spikes": int(r.late_spikes), "largest_decades": _r(r.late_spike_max_decades, 3),
+            "peaks_at": str(r.late_spike_peaks) if isinstance(r.late_spike_peaks, str) else ""}
+
+
+def fig01(stats: pd.DataFrame, min_spikes: int) -> list[Claim]:
+    """Claim 1: full-batch Adam with PyTorch's defaults has large spikes in the late phase, on a
+    classification (CIFAR-2) and on a regression (5-D sine) problem."""
+    claims = []
+    for r in stats.itertuples():
+        claims.append(Claim(
+            id=f"fig01.late_spikes.{r.problem}",
+            statement=f"Full-batch Adam with the defaults (eta 1e-3, beta1 0.9, beta2 0.999) on {r.problem} "
+                      "has large spikes in the late phase",
+            measured={**_late_spikes(r), "iterations": int(r.iterations), "final_loss": _r(r.final_loss),
+                      "min_loss": _r(r.min_loss)},
+            threshold=f">= {min_spikes} spike event(s) in the second half of the run (a rise of >= 1 decade over "
+                      "the trailing 200-iteration floor within 50 iterations)",
+            passed=bool(r.late_spikes >= min_spikes)))
+    return claims
+
+
+def fig02(stats: pd.DataFrame) -> list[Claim]:
+    """Claim 2 (Proposition 1): as eta -> 0 with alpha, beta fixed, Adam and RMSprop approach the
+    signGD flow: their loss against t = eta x iteration comes closer to signGD's."""
+    claims = []
+    for method, label in (("adam", "Adam (0.9, 0.999)"), ("rmsprop", "RMSprop (alpha 0.99)")):
+        sub = stats[stats["optimiser"] == method].sort_values("eta")
+        dist = sub["max_abs_diff_to_signgd"].to_numpy()
+        claims.append(Claim(
+            id=f"fig02.approaches_signgd.{method}",
+            statement=f"{label}: against t = eta x iteration, the loss curve approaches signGD's as eta decreases",
+            measured={"max_abs_diff_by_eta": {f"{e:g}": _r(d) for e, d in zip(sub["eta"], dist)},
+                      "mean_abs_diff_by_eta": {f"{e:g}": _r(d) for e, d in zip(sub["eta"], sub["mean_abs_diff_to_signgd"])}},
+            threshold="max |L(t) - L_signGD(t)| over t in [0, 0.01] strictly increasing in eta",
+            passed=bool(len(dist) >= 2 and np.all(np.diff(dist) > 0))))
+    return claims
+
+
+def fig03(stats: pd.DataFrame, early_spread_decades: float) -> list[Claim]:
+    """Claim 3 (Proposition 3): after a very short initial period, where the speed does not depend
+    on a and b, larger a and b converge faster."""
+    claims = []
+    for method, label in (("adam", "Adam (a = b)"), ("rmsprop", "RMSprop")):
+        sub = stats[stats["optimiser"] == method].sort_values("a")
+        if sub.empty:
+            continue
+        after = sub["mean_log10_loss_after_initial"].to_numpy()
+        claims.append(Claim(
+            id=f"fig03.larger_a_faster.{method}",
+            statement=f"{label}, eta 1e-3: after the initial period, larger a (and b) converge faster",
+            measured={"mean_log10_loss_after_initial_by_a": {f"{a:g}": _r(v, 3) for a, v in zip(sub["a"], after)}},
+            threshold="mean log10 loss after the initial period strictly decreasing in a",
+            passed=bool(np.all(np.diff(after) < 0))))
+        early = sub["log10_loss_early"].to_numpy()
+        spread = float(early.max() - early.min())
+        claims.append(Claim(
+            id=f"fig03.initial_speed_independent.{method}",
+            statement=f"{label}: at the very beginning the speed does not depend on a and b",
+            measured={"log10_loss_at_early_iteration_by_a": {f"{a:g}": _r(v, 3) for a, v in zip(sub["a"], early)},
+                      "spread_decades": _r(spread, 3)},
+            threshold=f"spread of log10 loss across a at the early iteration <= {early_spread_decades} decade",
+            passed=bool(spread <= early_spread_decades)))
+    return claims
+
+
+def fig04(stats: pd.DataFrame, min_fast_drop_decades: float, max_osc_amplitude_decades: float,
+          min_spikes: int) -> list[Claim]:
+    """Claim 4: RMSprop shows fast initial convergence, then small oscillations, then large spikes."""
+    r = next(stats.itertuples())
+    return [
+        Claim(id="fig04.fast_initial_convergence",
+              statement="RMSprop (eta 1e-3, alpha 0.99) converges fast initially",
+              measured={"drop_decades_in_fast_phase": _r(r.fast_drop_decades, 3)},
+              threshold=f"loss falls >= {min_fast_drop_decades} decade(s) within the first iterations (stats.fig04.fast_iterations)",
+              passed=bool(r.fast_drop_decades >= min_fast_drop_decades)),
+        Claim(id="fig04.small_oscillations",
+              statement="then small oscillations",
+              measured={"oscillation_amplitude_decades": _r(r.osc_amplitude_decades, 3),
+                        "oscillation_period_iterations": _r(r.osc_period, 3)},
+              threshold=f"0 < amplitude <= {max_osc_amplitude_decades} decade over the late window",
+              passed=bool(0 < r.osc_amplitude_decades <= max_osc_amplitude_decades)),
+        Claim(id="fig04.late_spikes",
+              statement="then large spikes in the late phase",
+              measured=_late_spikes(r),
+              threshold=f">= {min_spikes} spike event(s) in the second half of the run",
+              passed=bool(r.late_spikes >= min_spikes)),
+    ]
+
+
+def fig07(stats: pd.DataFrame, expected: dict[str, str]) -> list[Claim]:
+    """Claim 7: b >> a gives spikes, a ~ b small fast oscillations and a small loss, a >> b
+    divergence, for every seed."""
+    claims = []
+    for (a_b, label) in expected.items():
+        a, b = (float(v) for v in a_b.split(","))
+        sub = stats[np.isclose(stats["a"], a) & np.isclose(stats["b"], b)].sort_values("seed")
+        labels = {int(r.seed): r.regime for r in sub.itertuples()}
+        claims.append(Claim(
+            id=f"fig07.regime.a{a:g}_b{b:g}",
+            statement=f"Adam (a, b) = ({a:g}, {b:g}) is in the {label} regime",
+            measured={"label_by_seed": labels,
+                      "tail_mean_loss_by_seed": {int(r.seed): _r(r.tail_mean_loss) for r in sub.itertuples()},
+                      "spikes_in_window_by_seed": {int(r.seed): int(r.spikes_in_window) for r in sub.itertuples()}},
+            threshold=f"classifier label '{label}' for every seed",
+            passed=bool(labels) and all(v == label for v in labels.values())))
+    osc = [k for k, v in expected.items() if v == "oscillation"]
+    if osc:
+        best = {}
+        for seed, sub in stats.groupby("seed"):
+            best[int(seed)] = f"{sub.loc[sub['tail_mean_loss'].idxmin(), 'a']:g},{sub.loc[sub['tail_mean_loss'].idxmin(), 'b']:g}"
+        target = ",".join(f"{float(v):g}" for v in osc[0].split(","))
+        claims.append(Claim(
+            id="fig07.oscillation_lowest_loss",
+            statement="the oscillation regime (a ~ b) reaches the smallest late-phase loss",
+            measured={"lowest_tail_mean_loss_at_a_b_by_seed": best},
+            threshold=f"(a, b) = ({target}) has the lowest tail-mean loss for every seed",
+            passed=bool(best) and all(v == target for v in best.values())))
+    return claims
+
+
+CHECKERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
+            "fig06": fig06, "fig07": fig07}

@@ -40,7 +40,19 @@ from .sources import (
     read_fashion_mnist,
 )
 
+SYNTHETIC = ("sine", "poisson_cube", "poisson_disk")
+
+
+def raw_source(name: str) -> str | None:
+    """The raw dataset a prepared set is cut from (``cifar10`` or ``fashion_mnist``); None if synthetic."""
+    if name not in PREPARERS:
+        raise ValueError(f"unknown prepared data set {name!r}: expected one of {', '.join(PREPARERS)}")
+    return None if name in SYNTHETIC else canonical_dataset(name)
+
+
 __all__ = [
+    "SYNTHETIC",
+    "raw_source",
     "DataError",
     "CIFAR10_CLASSES",
     "FASHION_MNIST_CLASSES",

@@ -22,7 +22,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
@@ -30,6 +29,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 import numpy as np
 import torch
 
+from ..io import atomic_path
 from .errors import DataError
 from .sources import (
     CIFAR10_CLASSES,
@@ -474,18 +474,8 @@ def save_prepared(path, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, 
     meta["dtypes"] = {k: str(v.dtype) for k, v in sorted(clean.items())}
     meta["sha256"] = tensor_checksum(clean)
     payload = {**clean, "meta": meta}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, suffix=".tmp") as tmp:
+        torch.save(payload, tmp)
     return meta["sha256"]
 
 

@@ -14,7 +14,7 @@ def _runs(runs: list[tuple[Path, int]]):
         yield read_json(Path(run_dir) / "run.json"), read_history(run_dir, iterations)
 
 
-def fig05(runs, png, pdf, stamp=None) -> None:
+def fig05(runs, png, pdf, stats=None, stamp=None) -> None:
     """Fig 5: loss of signGD (left) and RMSprop (right) on the quadratic, one line per eta, log y."""
     loaded = list(_runs(runs))
     fig, axes = style.subplots(ncols=2, sharey=True)
@@ -33,7 +33,7 @@ def fig05(runs, png, pdf, stamp=None) -> None:
     style.save(fig, png, pdf, stamp)
 
 
-def fig06(runs, png, pdf, window: tuple[int, int], stamp=None) -> None:
+def fig06(runs, png, pdf, window: tuple[int, int], stats=None, stamp=None) -> None:
     """Fig 6: the iterate x_t of RMSprop on x^2/2 for each alpha, with the orbit +/- eta/2."""
     loaded = sorted(_runs(runs), key=lambda r: r[0]["spec"]["optimiser"]["alpha"])
     fig, axes = style.subplots(ncols=1, width=6.5, height=3.4)
@@ -56,4 +56,134 @@ def fig06(runs, png, pdf, window: tuple[int, int], stamp=None) -> None:
     style.save(fig, png, pdf, stamp)
 
 
-DRAWERS = {"fig05": fig05, "fig06": fig06}
+def _opt_label(info) -> str:
+    o = info["spec"]["optimiser"]
+    names = {"adam": "Adam", "rmsprop": "RMSprop", "signgd": "signGD"}
+    if o["name"] == "signgd":
+        return rf"signGD $\eta$={o['eta']:g}"
+    ab = f"a={o['a']:.3g}" + (f", b={o['b']:.3g}" if o["beta"] is not None else "")
+    return f"{names[o['name']]} {ab}"
+
+
+def fig01(runs, png, pdf, stats=None, stamp=None) -> None:
+    """Fig 1: train and held-out loss of full-batch Adam (defaults), CIFAR-2 (left), sine (right)."""
+    loaded = list(_runs(runs))
+    fig, axes = style.subplots(ncols=len(loaded), width=4.6)
+    titles = {"cifar2": "CIFAR-2, MLP 3072-256-256-128-2", "sine": r"$\sum_k \sin(2\pi x_k)$, MLP 5-100-100-1"}
+    for ax, (info, hist) in zip(axes[0], loaded):
+        c = style.colours(2)
+        ax.plot(hist["step"], hist["loss"], color=c[0], lw=0.7, label="train")
+        if "test_loss" in hist:
+            t = hist.dropna(subset=["test_loss"])
+            ax.plot(t["step"], t["test_loss"], color=c[1], lw=0.9, label="held-out")
+        data = info["spec"]["problem"].get("data")
+        ax.set(yscale="log", xlabel="iteration", ylabel="loss", title=titles.get(data, data))
+        ax.legend()
+    fig.suptitle(r"Full-batch Adam, $\eta$=1e-3, $(\beta_1, \beta_2)$=(0.9, 0.999)", fontsize=10)
+    style.save(fig, png, pdf, stamp)
+
+
+def fig02(runs, png, pdf, stats=None, stamp=None) -> None:
+    """Fig 2: loss against t = eta x iteration; Adam (left), RMSprop (middle), signGD in both;
+    right: the largest distance to signGD's curve against eta (Proposition 1)."""
+    loaded = list(_runs(runs))
+    sign = [r for r in loaded if r[0]["spec"]["optimiser"]["name"] == "signgd"]
+    fig, axes = style.subplots(ncols=3, width=4.0)
+    for ax, method, title in ((axes[0][0], "adam", r"Adam $(\beta, \alpha)$=(0.9, 0.999)"),
+                              (axes[0][1], "rmsprop", r"RMSprop $\alpha$=0.99")):
+        sel = sorted((r for r in loaded if r[0]["spec"]["optimiser"]["name"] == method),
+                     key=lambda r: -r[0]["spec"]["optimiser"]["eta"])
+        for colour, (info, hist) in zip(style.colours(len(sel)), sel):
+            eta = info["spec"]["optimiser"]["eta"]
+            ax.plot(hist["step"] * eta, hist["loss"], color=colour, label=rf"$\eta$={eta:g}")
+        for info, hist in sign:
+            eta = info["spec"]["optimiser"]["eta"]
+            ax.plot(hist["step"] * eta, hist["loss"], color="k", ls="--", lw=1.0, label=rf"signGD $\eta$={eta:g}")
+        ax.set(xlabel=r"time $t = \eta \times$ iteration", ylabel="training loss", title=title)
+        ax.legend()
+    ax = axes[0][2]
+    if stats is not None:
+        for colour, method in zip(style.colours(2), ("adam", "rmsprop")):
+            sub = stats[stats["optimiser"] == method].sort_values("eta")
+            ax.plot(sub["eta"], sub["max_abs_diff_to_signgd"], "o-", color=colour, label=method.replace("rmsprop", "RMSprop").replace("adam", "Adam"))
+        ax.set(xscale="log", yscale="log", xlabel=r"$\eta$", ylabel=r"max$_t$ |L(t) - L$_{signGD}$(t)|",
+               title="distance to signGD")
+        ax.legend()
+    style.save(fig, png, pdf, stamp)
+
+
+def fig03(runs, png, pdf, stats=None, stamp=None) -> None:
+    """Fig 3: eta = 1e-3; Adam with a = b (left), RMSprop (right) for several a; log y."""
+    loaded = list(_runs(runs))
+    fig, axes = style.subplots(ncols=2, sharey=True)
+    for ax, method, title in ((axes[0][0], "adam", "Adam, a = b"), (axes[0][1], "rmsprop", "RMSprop")):
+        sel = sorted((r for r in loaded if r[0]["spec"]["optimiser"]["name"] == method),
+                     key=lambda r: -r[0]["spec"]["optimiser"]["a"])
+        for colour, (info, hist) in zip(style.colours(len(sel)), sel):
+            ax.plot(hist["step"], hist["loss"], color=colour, lw=0.8, label=_opt_label(info))
+        ax.set(yscale="log", xlabel="iteration", title=title + r", $\eta$=1e-3")
+        ax.legend()
+    axes[0][0].set_ylabel("training loss")
+    style.save(fig, png, pdf, stamp)
+
+
+def fig04(runs, png, pdf, last: int, stats=None, stamp=None) -> None:
+    """Fig 4: RMSprop (eta 1e-3, alpha 0.99) on Fig 1's network: whole curve and the last iterations."""
+    (info, hist), = list(_runs(runs))
+    fig, axes = style.subplots(ncols=2, width=4.6)
+    c = style.colours(1)[0]
+    axes[0][0].plot(hist["step"], hist["loss"], color=c, lw=0.7)
+    axes[0][0].set(yscale="log", xlabel="iteration", ylabel="training loss", title="whole run")
+    tail = hist.iloc[-last:]
+    axes[0][1].plot(tail["step"], tail["loss"], color=c, lw=0.8)
+    axes[0][1].set(yscale="log", xlabel="iteration", title=f"last {last} iterations")
+    fig.suptitle(r"RMSprop, $\eta$=1e-3, $\alpha$=0.99, CIFAR-2", fontsize=10)
+    style.save(fig, png, pdf, stamp)
+
+
+def fig07(runs, png, pdf, zoom: dict, stats=None, stamp=None) -> None:
+    """Fig 7: the three regimes (columns): whole loss curve (row 1; other seeds faint), a zoom
+    (row 2), and the trajectory of (||x||, ||m||, ||sqrt v||) over the zoom window (row 3)."""
+    loaded = list(_runs(runs))
+    style.apply()
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(12, 10))
+    columns = list(zoom)
+    colours = style.colours(len(columns))
+    seed0 = min(info["spec"]["seed"] for info, _ in loaded)
+    for j, (key, colour) in enumerate(zip(columns, colours)):
+        a, b = (float(v) for v in key.split(","))
+        sel = [(i, h) for i, h in loaded
+               if abs(i["spec"]["optimiser"]["a"] - a) < 1e-6 * a and abs(i["spec"]["optimiser"]["b"] - b) < 1e-6 * b]
+        ax1 = fig.add_subplot(3, 3, j + 1)
+        ax2 = fig.add_subplot(3, 3, j + 4)
+        ax3 = fig.add_subplot(3, 3, j + 7, projection="3d")
+        lo, hi = zoom[key]
+        for info, hist in sel:
+            main = info["spec"]["seed"] == seed0
+            ax1.plot(hist["step"], hist["loss"], color=colour if main else "0.6", lw=0.7 if main else 0.5,
+                     alpha=1.0 if main else 0.6, label=f"seed {info['spec']['seed']}" if main else None, zorder=3 if main else 1)
+            if main:
+                part = hist[(hist["step"] >= lo) & (hist["step"] < hi)]
+                ax2.plot(part["step"], part["loss"], color=colour, lw=0.8)
+                ax3.plot(part["norm_x"], part["norm_m"], part["norm_sqrt_v"], color=colour, lw=0.6)
+        regime = ""
+        if stats is not None:
+            row = stats[(np.isclose(stats["a"], a)) & (np.isclose(stats["b"], b)) & (stats["seed"] == seed0)]
+            regime = f" — {row['regime'].iloc[0]}" if len(row) else ""
+        ax1.set(yscale="log", title=f"a={a:g}, b={b:g}{regime}", xlabel="iteration")
+        ax2.set(yscale="log", xlabel="iteration", title=f"iterations {lo}-{hi}")
+        ax3.set_xlabel(r"$\|x\|$", fontsize=8)
+        ax3.set_ylabel(r"$\|m\|$", fontsize=8)
+        ax3.set_zlabel(r"$\|\sqrt{v}\|$", fontsize=8)
+        ax3.tick_params(labelsize=6)
+        if j == 0:
+            ax1.set_ylabel("training loss (other seeds grey)")
+            ax2.set_ylabel("training loss")
+    fig.suptitle(r"Adam, $\eta$=1e-3: spike, oscillation and divergence regimes", fontsize=11)
+    style.save(fig, png, pdf, stamp)
+
+
+DRAWERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
+           "fig06": fig06, "fig07": fig07}

@@ -10,6 +10,7 @@ from typing import Callable
 import torch
 
 from .base import Objective
+from .networks import mlp
 from .quadratic import scalar_quadratic, wishart_quadratic
 from ..naming import fmt
 
@@ -18,7 +19,14 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
     "wishart_quadratic": (wishart_quadratic,
                           lambda p: f"quad{p['dim']}-s{p['seed']}-f{fmt(p['f0'])}"),
     "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
+    "mlp": (mlp, lambda p: f"mlp-{p['data']}-{'x'.join(map(str, p['widths']))}"
+                           + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "")),
 }
+
+
+def needs_data(problem: dict) -> str | None:
+    """The prepared data set a problem trains on (None for the synthetic objectives)."""
+    return problem.get("data")
 
 
 def _lookup(problem: dict):
@@ -28,9 +36,11 @@ def _lookup(problem: dict):
         raise ValueError(f"Unknown problem {problem.get('name')!r}: expected one of {', '.join(REGISTRY)}") from None
 
 
-def build_problem(problem: dict, dtype: torch.dtype, device: torch.device) -> Objective:
+def build_problem(problem: dict, dtype: torch.dtype, device: torch.device, data_dir=None) -> Objective:
     builder, _ = _lookup(problem)
     args = {k: v for k, v in problem.items() if k != "name"}
+    if needs_data(problem):
+        args["data_dir"] = data_dir
     return builder(**args, dtype=dtype, device=device)
 
 
@@ -39,4 +49,4 @@ def problem_tag(problem: dict) -> str:
     return tag(problem)
 
 
-__all__ = ["Objective", "build_problem", "problem_tag", "REGISTRY"]
+__all__ = ["Objective", "build_problem", "needs_data", "problem_tag", "REGISTRY"]

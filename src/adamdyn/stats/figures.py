@@ -64,4 +64,73 @@ def fig06(runs: list[tuple[Path, int]], window: int, orbit_rel_tol: float, orbit
     return pd.DataFrame(rows)
 
 
-TABLES = {"fig05": fig05, "fig06": fig06}
+def _dynamics(loss: np.ndarray, regime_cfg: dict, sensitivity: dict) -> dict:
+    """Regime label and its evidence, late-phase spikes, fast oscillation, and how the label moves
+    when the spike threshold or the floor window moves (``sensitivity``: key -> values)."""
+    r = curves.regime(loss, **regime_cfg)
+    spike_cfg = {k: regime_cfg[k] for k in ("height", "floor_window", "rise_within", "recovery") if k in regime_cfg}
+    late = len(curves.log_loss(loss)) // 2
+    events = curves.spike_events(loss, start=late, **spike_cfg)
+    osc = curves.oscillation(loss, start=r["window_start"])
+    row = {"regime": r["label"], "window_start": r["window_start"], "floor_rise_decades": r["floor_rise_decades"],
+           "dense_jump_fraction": r["dense_jump_fraction"], "no_progress": r["no_progress"],
+           "spikes_in_window": r["spikes_in_window"], "late_spikes": len(events),
+           "late_spike_max_decades": max((e["height"] for e in events), default=0.0),
+           "late_spike_peaks": ";".join(str(e["peak"]) for e in events),
+           "osc_amplitude_decades": osc["amplitude"], "osc_period": osc["period"]}
+    for key, values in sensitivity.items():
+        for v in values:
+            row[f"regime_{key}={v:g}"] = curves.regime(loss, **{**regime_cfg, key: v})["label"]
+    return row
+
+
+def curve_table(runs, window: int, regime: dict, sensitivity: dict, **extra) -> pd.DataFrame:
+    """Figs 1, 3, 4, 7: per run, the base statistics plus the loss curve's dynamics."""
+    rows = []
+    for run_dir, iterations in runs:
+        row, hist, info = _base_row(Path(run_dir), iterations, window)
+        loss = hist["loss"].to_numpy()
+        row["problem"] = info["spec"]["problem"].get("data", info["spec"]["problem"]["name"])
+        row.update(_dynamics(loss, regime, sensitivity))
+        if "test_loss" in hist:
+            test = hist["test_loss"].dropna()
+            row.update(final_test_loss=float(test.iloc[-1]) if len(test) else None,
+                       min_test_loss=float(test.min()) if len(test) else None)
+        l = curves.log_loss(loss)
+        if "early_iteration" in extra:
+            row["log10_loss_early"] = float(l[min(extra["early_iteration"], len(l) - 1)])
+        if "initial_period" in extra:
+            row["mean_log10_loss_after_initial"] = float(l[extra["initial_period"]:].mean())
+        if "fast_iterations" in extra:
+            row["fast_drop_decades"] = float(l[0] - l[:extra["fast_iterations"]].min())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def fig02(runs, window: int) -> pd.DataFrame:
+    """Fig 2: each run's distance to signGD's loss curve at equal time t = eta x iteration.
+
+    The distance is the largest and the mean |L(t) - L_signGD(t)| over the run's time grid, with
+    signGD's curve interpolated linearly in t (its grid is the finest: eta = 1e-5).
+    """
+    loaded = []
+    for run_dir, iterations in runs:
+        row, hist, _ = _base_row(Path(run_dir), iterations, window)
+        loaded.append((row, hist))
+    sign = [(r, h) for r, h in loaded if r["optimiser"] == "signgd"]
+    if len(sign) != 1:
+        raise ValueError(f"fig02 needs exactly one signGD run, got {len(sign)}")
+    s_row, s_hist = sign[0]
+    s_t = s_hist["step"].to_numpy() * s_row["eta"]
+    rows = []
+    for row, hist in loaded:
+        t = hist["step"].to_numpy() * row["eta"]
+        diff = np.abs(hist["loss"].to_numpy() - np.interp(t, s_t, s_hist["loss"].to_numpy()))
+        row.update(final_time=float(len(t) * row["eta"]), max_abs_diff_to_signgd=float(diff.max()),
+                   mean_abs_diff_to_signgd=float(diff.mean()))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+TABLES = {"fig01": curve_table, "fig02": fig02, "fig03": curve_table, "fig04": curve_table,
+          "fig05": fig05, "fig06": fig06, "fig07": curve_table}
