@@ -68,3 +68,13 @@ def test_divergence_nan_no_progress_and_rising_floor():
     assert r["label"] == "divergence" and r["floor_rise_decades"] >= 1
     dense = 10 ** (np.linspace(0, -1.5, N) + 1.2 * (T % 2))  # decade-sized jumps, still near the start
     assert regime(dense)["label"] == "divergence"
+
+
+def test_a_late_spike_that_has_not_recovered_is_a_spike_not_a_divergence():
+    """Fig 1's CIFAR-2 curve: the floor falls to 1e-8 between spikes, then a spike near the end
+    lifts the loss 5 decades and the run ends before it recovers."""
+    l = np.log10(smooth_decay()) - 4 * (T > 1500)
+    l[2800:] = np.linspace(-3, -5, N - 2800)  # jumps 5 decades at 2800, decays, still far above the floor
+    r = regime(10 ** l)
+    assert r["floor_rise_decades"] >= 1 and r["ends_in_spike"]
+    assert r["label"] == "spike"

@@ -4,6 +4,7 @@
 rule claims:
     input:
         stats=f"{RESULTS}/stats/{{fig}}.csv",
+        code=package_code("claims"),
     output:
         f"{RESULTS}/claims/{{fig}}.json",
     params:

@@ -1,11 +1,13 @@
 # Helpers shared by the rule files: the scale, the plan of runs, and the params of each rule.
 import inspect
 import json
+from pathlib import Path
 import shlex
 import subprocess
 import sys
 import time
 
+import adamdyn
 from adamdyn.data import raw_source
 from adamdyn.problems import needs_data
 from adamdyn.stats.figures import TABLES
@@ -32,6 +34,13 @@ wildcard_constraints:
     name="[a-z0-9_]+",
     dataset="cifar10|fashion_mnist",
     fig="fig[0-9][0-9]",
+
+
+def package_code(*subpackages):
+    """The package's source files of a stage: a rule lists them as input, so that editing the
+    statistics, claims or plotting code re-runs that stage (and never retrains)."""
+    root = Path(adamdyn.__file__).parent
+    return sorted(str(p) for sub in subpackages for p in (root / sub).glob("*.py"))
 
 
 def all_targets():

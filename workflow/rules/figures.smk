@@ -6,6 +6,7 @@ rule figure:
         histories=figure_histories,
         infos=figure_infos,
         stats=f"{RESULTS}/stats/{{fig}}.csv",
+        code=package_code("plotting"),
     output:
         png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/{fig}.rst", category="Figures"),
         pdf=f"{RESULTS}/figures/{{fig}}.pdf",

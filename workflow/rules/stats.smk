@@ -5,6 +5,7 @@ rule stats:
     input:
         histories=figure_histories,
         infos=figure_infos,
+        code=package_code("stats"),
     output:
         f"{RESULTS}/stats/{{fig}}.csv",
     params:

@@ -160,6 +160,7 @@ def fig07(runs, png, pdf, zoom: dict, stats=None, stamp=None) -> None:
         ax2 = fig.add_subplot(3, 3, j + 4)
         ax3 = fig.add_subplot(3, 3, j + 7, projection="3d")
         lo, hi = zoom[key]
+        log_axes = False
         for info, hist in sel:
             main = info["spec"]["seed"] == seed0
             ax1.plot(hist["step"], hist["loss"], color=colour if main else "0.6", lw=0.7 if main else 0.5,
@@ -167,16 +168,30 @@ def fig07(runs, png, pdf, zoom: dict, stats=None, stamp=None) -> None:
             if main:
                 part = hist[(hist["step"] >= lo) & (hist["step"] < hi)]
                 ax2.plot(part["step"], part["loss"], color=colour, lw=0.8)
-                ax3.plot(part["norm_x"], part["norm_m"], part["norm_sqrt_v"], color=colour, lw=0.6)
+                cols = ["norm_x", "norm_m", "norm_sqrt_v"]
+                norms = part[cols].replace([np.inf, -np.inf], np.nan).dropna()
+                if norms.empty:  # the moments overflowed (float32): show the last finite stretch
+                    finite = hist[cols].replace([np.inf, -np.inf], np.nan).dropna()
+                    norms = finite.iloc[-(hi - lo):]
+                    if len(norms):
+                        ax3.set_title(f"norms overflow after it. {int(hist.loc[norms.index[-1], 'step'])}: "
+                                      f"it. {int(hist.loc[norms.index[0], 'step'])}-"
+                                      f"{int(hist.loc[norms.index[-1], 'step'])} shown", fontsize=7)
+                spread = (norms.max() / norms.min().clip(lower=1e-300)).max() if len(norms) else 1.0
+                log_axes = bool(spread > 1e3)
+                if log_axes:  # a divergent run spans many decades: show log10 of the norms
+                    norms = np.log10(norms.clip(lower=1e-300))
+                ax3.plot(norms["norm_x"], norms["norm_m"], norms["norm_sqrt_v"], color=colour, lw=0.6)
         regime = ""
         if stats is not None:
             row = stats[(np.isclose(stats["a"], a)) & (np.isclose(stats["b"], b)) & (stats["seed"] == seed0)]
             regime = f" — {row['regime'].iloc[0]}" if len(row) else ""
         ax1.set(yscale="log", title=f"a={a:g}, b={b:g}{regime}", xlabel="iteration")
         ax2.set(yscale="log", xlabel="iteration", title=f"iterations {lo}-{hi}")
-        ax3.set_xlabel(r"$\|x\|$", fontsize=8)
-        ax3.set_ylabel(r"$\|m\|$", fontsize=8)
-        ax3.set_zlabel(r"$\|\sqrt{v}\|$", fontsize=8)
+        prefix = r"log$_{10}$ " if log_axes else ""
+        ax3.set_xlabel(prefix + r"$\|x\|$", fontsize=8)
+        ax3.set_ylabel(prefix + r"$\|m\|$", fontsize=8)
+        ax3.set_zlabel(prefix + r"$\|\sqrt{v}\|$", fontsize=8)
         ax3.tick_params(labelsize=6)
         if j == 0:
             ax1.set_ylabel("training loss (other seeds grey)")

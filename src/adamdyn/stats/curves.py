@@ -145,7 +145,8 @@ def regime(loss: np.ndarray, window: int = 1000, burn_in: int = 200, height: flo
     Over W = [w0, n) (:func:`classification_window`), on l = log10(loss):
     divergence if the loss became non-finite; or no real progress (median of l over W within
     ``progress`` decades of l_0); or the floor at the end of W rose ``rise`` decades or more above
-    the floor at its start; or large oscillation: at least ``dense_fraction`` of W's steps jump by a
+    the floor at its start, unless W ends inside a spike that has not recovered yet (then the
+    raised floor is that spike's); or large oscillation: at least ``dense_fraction`` of W's steps jump by a
     decade or more while l stays within ``dense_within`` decades of l_0. Else spike if W holds a
     spike event (:func:`spike_events`), else oscillation. Returns the label and its evidence.
     """
@@ -161,13 +162,17 @@ def regime(loss: np.ndarray, window: int = 1000, burn_in: int = 200, height: flo
     jumps = np.abs(np.diff(W)) >= 1.0
     dense = bool(len(jumps) and jumps.mean() >= dense_fraction and np.median(W) >= l[0] - dense_within)
     events = spike_events(loss, height, floor_window, rise_within, recovery, start=w0) if len(W) else []
-    if nonfinite or no_progress or floor_rise >= rise or dense:
+    # A window that ends inside a spike that has not recovered yet has a raised floor because of
+    # that spike (Fig 1's last spike): the rise is the spike's, not a drift to divergence.
+    unrecovered_spike = bool(events) and not events[-1]["recovered"]
+    drift = floor_rise >= rise and not unrecovered_spike
+    if nonfinite or no_progress or drift or dense:
         label = "divergence"
     elif events:
         label = "spike"
     else:
         label = "oscillation"
     return {"label": label, "window_start": int(w0), "nonfinite": bool(nonfinite), "no_progress": no_progress,
-            "floor_rise_decades": floor_rise, "dense_jump_fraction": float(jumps.mean()) if len(jumps) else 0.0,
+            "floor_rise_decades": floor_rise, "ends_in_spike": unrecovered_spike, "dense_jump_fraction": float(jumps.mean()) if len(jumps) else 0.0,
             "spikes_in_window": len(events),
             "max_spike_decades": max((e["height"] for e in events), default=0.0)}
