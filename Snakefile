@@ -21,6 +21,16 @@ validate(config, "workflow/schemas/config.schema.yaml")  # fills in the schema's
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    run="[^/]+",
+    name="[a-z0-9_]+",
+    dataset="cifar10|fashion_mnist",
+    fig="fig[0-9][0-9]",
+
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/stats.smk"

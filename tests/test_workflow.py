@@ -141,3 +141,8 @@ def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
                     "--checkpoint", str(fresh / "ckpt.pt"), "--threads", "1", "--checkpoint-every", "1000000"],
                    cwd=workdir, check=True, capture_output=True)
     pd.testing.assert_frame_equal(pd.read_parquet(workdir / target), pd.read_parquet(fresh / "history.parquet"))
+
+
+def test_lint_is_clean(workdir):
+    proc = snakemake(workdir, "--lint", "--config", "scale=ci")
+    assert "Congratulations, your workflow is in a good condition!" in proc.stdout

@@ -8,11 +8,14 @@ rule claims:
     output:
         f"{RESULTS}/claims/{{fig}}.json",
     params:
+        python=PYTHON,
         thresholds=claims_params,
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/claims/{{fig}}.log",
     shell:
-        "{PYTHON:q} scripts/claims.py --figure {wildcards.fig} --stats {input.stats:q}"
+        "{params.python:q} scripts/claims.py --figure {wildcards.fig} --stats {input.stats:q}"
         " --params {params.thresholds:q} --out {output:q} > {log:q} 2>&1"
 
 
@@ -22,8 +25,12 @@ rule claims_table:
     output:
         report(f"{RESULTS}/claims.md", category="Claims"),
     params:
+        python=PYTHON,
         claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
+        scale=SCALE,
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/claims_table.log",
     shell:
-        "{PYTHON:q} scripts/claims_table.py --scale {SCALE} {params.claims} --out {output:q} > {log:q} 2>&1"
+        "{params.python:q} scripts/claims_table.py --scale {params.scale} {params.claims} --out {output:q} > {log:q} 2>&1"

@@ -1,4 +1,4 @@
-# Helpers shared by the rule files: the scale, the plan of runs, and the params of each rule.
+# Helpers shared by the rule files (scale, the plan of runs, params of every rule).
 import inspect
 import json
 from pathlib import Path
@@ -29,13 +29,6 @@ print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} 
       file=sys.stderr)
 
 
-wildcard_constraints:
-    run="[^/]+",
-    name="[a-z0-9_]+",
-    dataset="cifar10|fashion_mnist",
-    fig="fig[0-9][0-9]",
-
-
 def package_code(*subpackages):
     """The package's source files of a stage: a rule lists them as input, so that editing the
     statistics, claims or plotting code re-runs that stage (and never retrains)."""
@@ -49,6 +42,11 @@ def all_targets():
 
 def data_targets():
     return [f"{RESULTS}/data/{name}.pt" for name in DATASETS]
+
+
+def fetch_root(wildcards, output):
+    """The download folder: where the fetch rule's record lies."""
+    return str(Path(output[0]).parent)
 
 
 def raw_input(wildcards):

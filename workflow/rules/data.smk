@@ -5,12 +5,15 @@ rule fetch:
     output:
         f"{config['data']['root']}/{{dataset}}.json",
     params:
-        root=config["data"]["root"],
+        python=PYTHON,
+        root=fetch_root,
         source=fetch_args,
+    conda:
+        "../../environment.yml"
     log:
         f"{config['data']['root']}/logs/fetch_{{dataset}}.log",
     shell:
-        "{PYTHON:q} scripts/fetch_data.py --dataset {wildcards.dataset} --root {params.root:q}"
+        "{params.python:q} scripts/fetch_data.py --dataset {wildcards.dataset} --root {params.root:q}"
         " {params.source} --out {output:q} > {log:q} 2>&1"
 
 
@@ -21,13 +24,16 @@ rule prepare_data:
         data=f"{RESULTS}/data/{{name}}.pt",
         meta=f"{RESULTS}/data/{{name}}.json",
     params:
+        python=PYTHON,
         raw=raw_arg,
         settings=dataset_params,
     threads: 1
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/data/{{name}}.log",
     shell:
-        "{PYTHON:q} scripts/prepare_data.py --name {wildcards.name} {params.raw} --params {params.settings:q}"
+        "{params.python:q} scripts/prepare_data.py --name {wildcards.name} {params.raw} --params {params.settings:q}"
         " --threads {threads} --out {output.data:q} --meta {output.meta:q} > {log:q} 2>&1"
 
 

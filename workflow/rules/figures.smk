@@ -11,13 +11,16 @@ rule figure:
         png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/{fig}.rst", category="Figures"),
         pdf=f"{RESULTS}/figures/{{fig}}.pdf",
     params:
+        python=PYTHON,
         runs=figure_run_args,
         settings=plot_params,
         stamp=stamp,
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/figures/{{fig}}.log",
     shell:
-        "MPLBACKEND=Agg {PYTHON:q} scripts/plot.py --figure {wildcards.fig} {params.runs}"
+        "MPLBACKEND=Agg {params.python:q} scripts/plot.py --figure {wildcards.fig} {params.runs}"
         " --params {params.settings:q} --stats {input.stats:q} --png {output.png:q} --pdf {output.pdf:q}"
         " --stamp {params.stamp:q} > {log:q} 2>&1"
 

@@ -9,10 +9,13 @@ rule stats:
     output:
         f"{RESULTS}/stats/{{fig}}.csv",
     params:
+        python=PYTHON,
         runs=figure_run_args,
         settings=stats_params,
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/stats/{{fig}}.log",
     shell:
-        "{PYTHON:q} scripts/stats.py --figure {wildcards.fig} {params.runs}"
+        "{params.python:q} scripts/stats.py --figure {wildcards.fig} {params.runs}"
         " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"

@@ -8,6 +8,7 @@ rule train:
         history=f"{RESULTS}/runs/{{run}}/history.parquet",
         info=f"{RESULTS}/runs/{{run}}/run.json",
     params:
+        python=PYTHON,
         plan=run_plan_json,
         out_dir=f"{RESULTS}/runs/{{run}}",
         checkpoint=f"{RESULTS}/checkpoints/{{run}}.pt",
@@ -16,10 +17,12 @@ rule train:
         checkpoint_every=config["checkpoint_every"],
         progress_every=config["progress_every_s"],
     threads: run_threads
+    conda:
+        "../../environment.yml"
     log:
         f"{RESULTS}/logs/train/{{run}}.log",
     shell:
-        "{PYTHON:q} scripts/train.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
+        "{params.python:q} scripts/train.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
         " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
         " --data-dir {params.data_dir:q}"
         " --checkpoint-every {params.checkpoint_every} --progress-every {params.progress_every}"
