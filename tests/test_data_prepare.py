@@ -209,7 +209,7 @@ def test_poisson_disk():
     assert (xb.double().norm(dim=1) - 1).abs().max() < 1e-6
     r2 = (xt.double() ** 2).sum(dim=1)
     assert xi.double().norm(dim=1).max() <= 1 + 1e-6 and r2.max() <= 1 + 1e-6
-    assert torch.allclose(t["u_test"].double().squeeze(1), (r2 - 1) / 4, atol=1e-7)
+    assert torch.allclose(t["u_test"].double().squeeze(1), (1 - r2) / 4, atol=1e-7)
     assert abs((r2 < 0.25).double().mean().item() - 0.25) < 0.03  # uniform in area
     angle = torch.atan2(xb[:, 1], xb[:, 0])
     assert abs((angle > 0).double().mean().item() - 0.5) < 0.05

@@ -58,3 +58,20 @@ def test_fig05_claims_detect_a_plateau_that_does_not_fall_with_eta():
     assert not claims["fig05.plateau_falls_with_eta.rmsprop"].passed
     assert not claims["fig05.fast_then_plateau"].passed  # signGD's 1e-5 plateau is 2 decades below the window before
     assert claims["fig05.prop4_stopping_time"].passed and claims["fig05.signgd_flow_limit"].passed
+
+
+def test_fig10_claims_compare_the_three_roles_per_problem():
+    from adamdyn.claims.figures import fig10
+
+    def row(a, b, spikes, test_spikes, tail, test):
+        return {"problem": "poisson_cube", "a": a, "b": b, "late_spikes": spikes, "late_spike_max_decades": 2.0,
+                "late_spikes_test_error": test_spikes, "late_spike_max_decades_test_error": 1.5,
+                "tail_mean_loss": tail, "final_test_error": test, "regime": "spike", "regime_height=2": "oscillation"}
+
+    stats = pd.DataFrame([row(2, 200, 3, 2, 1e-3, 1e-4), row(10, 10, 0, 0, 1e-4, 1e-5), row(100, 10, 0, 0, 1e-1, 1e-2)])
+    claims = {c.id: c for c in fig10(stats, {"cube": "2,200"}, {"cube": "10,10"}, {"cube": "100,10"}, 1)}
+    assert all(c.passed for c in claims.values()) and len(claims) == 3
+    assert claims["fig10.default_spikes.cube"].measured["regime"] == {"label": "spike", "height=2": "oscillation"}
+    stats.loc[1, "final_test_error"] = 1e-3  # a ~ b ends higher in test error than the defaults
+    claims = {c.id: c for c in fig10(stats, {"cube": "2,200"}, {"cube": "10,10"}, {"cube": "100,10"}, 1)}
+    assert not claims["fig10.balanced_stabler_and_lower.cube"].passed

@@ -55,7 +55,7 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
         meta = json.loads((out / "data" / f"{name}.json").read_text())
         assert len(meta["sha256"]) == 64 and (out / "data" / f"{name}.pt").stat().st_size > 0
     assert json.loads((workdir / "results/raw/cifar10.json").read_text())["how"] == "local copy"
-    for fig in ("fig01", "fig02", "fig03", "fig04", "fig05", "fig06", "fig07"):
+    for fig in ("fig01", "fig02", "fig03", "fig04", "fig05", "fig06", "fig07", "fig10"):
         for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json"):
             assert (out / path).stat().st_size > 0, path
         claims = json.loads((out / "claims" / f"{fig}.json").read_text())
@@ -64,7 +64,7 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
         assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
     assert "claims hold" in (out / "claims.md").read_text()
     runs = sorted((out / "runs").iterdir())
-    assert len(runs) == 26  # 27 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
+    assert len(runs) == 32  # 33 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
     info = json.loads((runs[0] / "run.json").read_text())
     for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged"):
         assert key in info

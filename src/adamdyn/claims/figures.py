@@ -85,6 +85,12 @@ def fig06(stats: pd.DataFrame) -> list[Claim]:
     return claims
 
 
+def _moved_labels(record: dict) -> dict:
+    """The regime label and the labels recomputed with the classifier's thresholds moved."""
+    return {k.removeprefix("regime_") if k != "regime" else "label": v
+            for k, v in record.items() if k == "regime" or k.startswith("regime_")}
+
+
 def _late_spikes(r) -> dict:
     return {"late_spikes": int(r.late_spikes), "largest_decades": _r(r.late_spike_max_decades, 3),
             "peaks_at": str(r.late_spike_peaks) if isinstance(r.late_spike_peaks, str) else ""}
@@ -94,12 +100,13 @@ def fig01(stats: pd.DataFrame, min_spikes: int) -> list[Claim]:
     """Claim 1: full-batch Adam with PyTorch's defaults has large spikes in the late phase, on a
     classification (CIFAR-2) and on a regression (5-D sine) problem."""
     claims = []
-    for r in stats.itertuples():
+    for r, record in zip(stats.itertuples(), stats.to_dict("records")):
         claims.append(Claim(
             id=f"fig01.late_spikes.{r.problem}",
             statement=f"Full-batch Adam with the defaults (eta 1e-3, beta1 0.9, beta2 0.999) on {r.problem} "
                       "has large spikes in the late phase",
-            measured={**_late_spikes(r), "iterations": int(r.iterations), "final_loss": _r(r.final_loss),
+            measured={**_late_spikes(r), "regime": _moved_labels(record),
+                      "iterations": int(r.iterations), "final_loss": _r(r.final_loss),
                       "min_loss": _r(r.min_loss)},
             threshold=f">= {min_spikes} spike event(s) in the second half of the run (a rise of >= 1 decade over "
                       "the trailing 200-iteration floor within 50 iterations)",
@@ -211,5 +218,57 @@ def fig07(stats: pd.DataFrame, expected: dict[str, str]) -> list[Claim]:
     return claims
 
 
+def fig10(stats: pd.DataFrame, default: dict[str, str], balanced: dict[str, str], a_over_b: dict[str, str],
+          min_spikes: int) -> list[Claim]:
+    """Claim 10: in the deep Galerkin method the defaults spike late (objective and test error);
+    a ~ b is more stable and ends lower; a > b is worst. ``default``, ``balanced`` and ``a_over_b``
+    map each problem (cube, disk) to its "a,b"."""
+    claims = []
+    for problem in default:
+        sub = stats[stats["problem"] == f"poisson_{problem}"]
+
+        def pick(a_b):
+            a, b = (float(v) for v in a_b.split(","))
+            row = sub[np.isclose(sub["a"], a) & np.isclose(sub["b"], b)]
+            return next(row.itertuples()) if len(row) else None
+
+        def record(r):
+            return stats.loc[r.Index].to_dict()
+
+        d, bal, big = pick(default[problem]), pick(balanced[problem]), pick(a_over_b[problem])
+        if d is None or bal is None or big is None:
+            raise ValueError(f"fig10: a run of problem {problem} is missing from the statistics")
+        claims.append(Claim(
+            id=f"fig10.default_spikes.{problem}",
+            statement=f"Poisson {problem}: Adam with the defaults (a, b) = ({default[problem]}) has large late spikes "
+                      "in the objective and in the test error",
+            measured={"late_spikes_objective": int(d.late_spikes),
+                      "largest_objective_decades": _r(d.late_spike_max_decades, 3),
+                      "regime": _moved_labels(record(d)),
+                      "late_spikes_test_error": int(d.late_spikes_test_error),
+                      "largest_test_error_decades": _r(d.late_spike_max_decades_test_error, 3)},
+            threshold=f">= {min_spikes} late spike(s) in both",
+            passed=bool(d.late_spikes >= min_spikes and d.late_spikes_test_error >= min_spikes)))
+        claims.append(Claim(
+            id=f"fig10.balanced_stabler_and_lower.{problem}",
+            statement=f"Poisson {problem}: a ~ b ({balanced[problem]}) is more stable than the defaults and ends lower "
+                      "in objective and test error",
+            measured={"late_spikes": {default[problem]: int(d.late_spikes), balanced[problem]: int(bal.late_spikes)},
+                      "tail_mean_objective": {default[problem]: _r(d.tail_mean_loss), balanced[problem]: _r(bal.tail_mean_loss)},
+                      "final_test_error": {default[problem]: _r(d.final_test_error), balanced[problem]: _r(bal.final_test_error)}},
+            threshold="fewer late spikes, lower tail-mean objective and lower final test error than the defaults",
+            passed=bool(bal.late_spikes < d.late_spikes and bal.tail_mean_loss < d.tail_mean_loss
+                        and bal.final_test_error < d.final_test_error)))
+        worst = max((d, bal, big), key=lambda r: r.tail_mean_loss)
+        claims.append(Claim(
+            id=f"fig10.a_over_b_worst.{problem}",
+            statement=f"Poisson {problem}: a > b ({a_over_b[problem]}) performs worst",
+            measured={"tail_mean_objective": {x: _r(r.tail_mean_loss) for x, r in
+                                              ((default[problem], d), (balanced[problem], bal), (a_over_b[problem], big))}},
+            threshold="highest tail-mean objective of the three",
+            passed=bool(worst is big)))
+    return claims
+
+
 CHECKERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
-            "fig06": fig06, "fig07": fig07}
+            "fig06": fig06, "fig07": fig07, "fig10": fig10}

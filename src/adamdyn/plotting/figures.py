@@ -200,5 +200,28 @@ def fig07(runs, png, pdf, zoom: dict, stats=None, stamp=None) -> None:
     style.save(fig, png, pdf, stamp)
 
 
+def fig10(runs, png, pdf, stats=None, stamp=None) -> None:
+    """Fig 10: DGM for the two Poisson problems (rows): objective eq. (13) (left) and test error
+    (right) for each (a, b), log y."""
+    loaded = list(_runs(runs))
+    problems = sorted({info["spec"]["problem"]["data"] for info, _ in loaded})
+    titles = {"poisson_cube": r"$-\Delta u=0$ on $(0,1)^4$", "poisson_disk": r"$-\Delta u=1$ on the unit disk"}
+    fig, axes = style.subplots(ncols=2, nrows=len(problems), width=4.6, height=3.2)
+    for row, data in zip(axes, problems):
+        sel = sorted((r for r in loaded if r[0]["spec"]["problem"]["data"] == data),
+                     key=lambda r: (r[0]["spec"]["optimiser"]["a"], r[0]["spec"]["optimiser"]["b"]))
+        for colour, (info, hist) in zip(style.colours(len(sel)), sel):
+            o = info["spec"]["optimiser"]
+            label = f"a={o['a']:.3g}, b={o['b']:.3g}"
+            row[0].plot(hist["step"], hist["loss"], color=colour, lw=0.7, label=label)
+            test = hist.dropna(subset=["test_error"])
+            row[1].plot(test["step"], test["test_error"], color=colour, lw=0.8, label=label)
+        row[0].set(yscale="log", xlabel="iteration", ylabel="DGM objective", title=titles.get(data, data))
+        row[1].set(yscale="log", xlabel="iteration", ylabel="test error", title=titles.get(data, data))
+        row[0].legend()
+    fig.suptitle(r"Deep Galerkin method, Adam $\eta$=5e-4", fontsize=10)
+    style.save(fig, png, pdf, stamp)
+
+
 DRAWERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
-           "fig06": fig06, "fig07": fig07}
+           "fig06": fig06, "fig07": fig07, "fig10": fig10}

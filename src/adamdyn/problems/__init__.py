@@ -11,6 +11,7 @@ import torch
 
 from .base import Objective
 from .networks import mlp
+from .pde import dgm_poisson
 from .quadratic import scalar_quadratic, wishart_quadratic
 from ..naming import fmt
 
@@ -21,6 +22,8 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
     "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
     "mlp": (mlp, lambda p: f"mlp-{p['data']}-{'x'.join(map(str, p['widths']))}"
                            + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "")),
+    "dgm_poisson": (dgm_poisson, lambda p: f"dgm-{p['data'].removeprefix('poisson_')}-"
+                                           f"{'x'.join(map(str, p['widths']))}-{p['activation']}"),
 }
 
 

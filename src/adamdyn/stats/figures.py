@@ -85,17 +85,26 @@ def _dynamics(loss: np.ndarray, regime_cfg: dict, sensitivity: dict) -> dict:
 
 
 def curve_table(runs, window: int, regime: dict, sensitivity: dict, **extra) -> pd.DataFrame:
-    """Figs 1, 3, 4, 7: per run, the base statistics plus the loss curve's dynamics."""
+    """Figs 1, 3, 4, 7, 10: per run, the base statistics plus the loss curve's dynamics, and for
+    every held-out metric (``test_loss``, ``test_error``) its final and minimum value and late spikes."""
     rows = []
     for run_dir, iterations in runs:
         row, hist, info = _base_row(Path(run_dir), iterations, window)
         loss = hist["loss"].to_numpy()
         row["problem"] = info["spec"]["problem"].get("data", info["spec"]["problem"]["name"])
         row.update(_dynamics(loss, regime, sensitivity))
-        if "test_loss" in hist:
-            test = hist["test_loss"].dropna()
-            row.update(final_test_loss=float(test.iloc[-1]) if len(test) else None,
-                       min_test_loss=float(test.min()) if len(test) else None)
+        every = max(1, info["plan"]["eval_every"])
+        for col in (c for c in hist.columns if c.startswith("test_")):
+            test = hist[col].dropna().to_numpy()
+            # spikes of a metric logged every k iterations: the windows shrink by k
+            events = curves.spike_events(
+                test, height=regime["height"], floor_window=max(1, regime["floor_window"] // every),
+                rise_within=max(1, regime["rise_within"] // every), recovery=regime["recovery"],
+                start=len(test) // 2) if len(test) else []
+            row.update({f"final_{col}": float(test[-1]) if len(test) else None,
+                        f"min_{col}": float(test.min()) if len(test) else None,
+                        f"late_spikes_{col}": len(events),
+                        f"late_spike_max_decades_{col}": max((e["height"] for e in events), default=0.0)})
         l = curves.log_loss(loss)
         if "early_iteration" in extra:
             row["log10_loss_early"] = float(l[min(extra["early_iteration"], len(l) - 1)])
@@ -133,4 +142,4 @@ def fig02(runs, window: int) -> pd.DataFrame:
 
 
 TABLES = {"fig01": curve_table, "fig02": fig02, "fig03": curve_table, "fig04": curve_table,
-          "fig05": fig05, "fig06": fig06, "fig07": curve_table}
+          "fig05": fig05, "fig06": fig06, "fig07": curve_table, "fig10": curve_table}
