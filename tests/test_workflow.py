@@ -20,7 +20,7 @@ import yaml
 from conftest import ROOT, SHARED_DATA
 
 pytestmark = pytest.mark.workflow
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts", "profiles")
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts", "profiles", "environment.yml")
 
 
 @pytest.fixture
