@@ -20,6 +20,9 @@ except ValueError as exc:
 validate(config, "workflow/schemas/config.schema.yaml")  # fills in the schema's defaults
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 
 
@@ -36,6 +39,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

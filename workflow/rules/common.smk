@@ -72,7 +72,18 @@ def dataset_params(wildcards):
 
 def figure_targets(fig):
     return [f"{RESULTS}/figures/{fig}.png", f"{RESULTS}/figures/{fig}.pdf",
-            f"{RESULTS}/stats/{fig}.csv", f"{RESULTS}/claims/{fig}.json"]
+            f"{RESULTS}/stats/{fig}.csv", f"{RESULTS}/claims/{fig}.json", f"{RESULTS}/provenance/{fig}.json"]
+
+
+def figure_data_metas(wildcards):
+    """The provenance records of the prepared data sets a figure's runs read."""
+    names = {needs_data(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
+    return [f"{RESULTS}/data/{name}.json" for name in sorted(names)]
+
+
+def provenance_args(wildcards, input):
+    runs = [f"--run {RESULTS}/runs/{name}" for name, _ in READS[wildcards.fig]]
+    return " ".join(runs + [f"--data {meta}" for meta in input.data])
 
 
 def run_plan_json(wildcards):

@@ -8,7 +8,7 @@ rule figure:
         stats=f"{RESULTS}/stats/{{fig}}.csv",
         code=package_code("plotting"),
     output:
-        png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/{fig}.rst", category="Figures"),
+        png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/figure.rst", category="Figures"),
         pdf=f"{RESULTS}/figures/{{fig}}.pdf",
     params:
         python=PYTHON,

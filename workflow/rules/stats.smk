@@ -7,7 +7,7 @@ rule stats:
         infos=figure_infos,
         code=package_code("stats"),
     output:
-        f"{RESULTS}/stats/{{fig}}.csv",
+        report(f"{RESULTS}/stats/{{fig}}.csv", category="Statistics tables"),
     params:
         python=PYTHON,
         runs=figure_run_args,

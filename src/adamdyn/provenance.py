@@ -1,0 +1,24 @@
+"""How a figure was made: the commit, libraries, device, dtype and wall time of each run behind it,
+and the checksums of the prepared data those runs read."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .io import read_json
+
+
+def figure_provenance(figure: str, scale: str, run_dirs: list[Path], data_metas: list[Path]) -> dict:
+    runs = []
+    for run_dir in run_dirs:
+        info = read_json(Path(run_dir) / "run.json")
+        runs.append({key: info.get(key) for key in (
+            "name", "git_commit", "device", "threads", "dtype", "seed", "iterations_done", "diverged",
+            "diverged_step", "wall_time_s", "started", "finished", "resumed_from_iterations", "versions")})
+    data = []
+    for meta_path in data_metas:
+        meta = read_json(meta_path)
+        data.append({"name": meta.get("name"), "sha256": meta.get("sha256"), "shapes": meta.get("shapes"),
+                     "source": {k: meta.get("source", {}).get(k) for k in ("dataset", "root", "layout", "verified")},
+                     "preprocessing": meta.get("preprocessing", {}).get("description")})
+    return {"figure": figure, "scale": scale, "runs": runs, "data": data,
+            "total_wall_time_s": round(sum(r["wall_time_s"] or 0 for r in runs), 3)}
