@@ -70,6 +70,11 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
         assert key in info
     hist = pd.read_parquet(runs[0] / "history.parquet")
     assert hist["step"].tolist() == list(range(len(hist)))
+    prov = json.loads((out / "provenance" / "fig07.json").read_text())
+    assert prov["runs"] and prov["data"][0]["name"] == "cifar2" and len(prov["data"][0]["sha256"]) == 64
+    snakemake(workdir, "--report", "report.html", "--config", "scale=ci", LOCAL)
+    html = (workdir / "report.html").read_text()
+    assert "Figure 7: Adam with eta" in html and "Figure 10: the deep Galerkin" in html
     # a second run has nothing to do
     assert "Nothing to be done" in snakemake(workdir, "--config", "scale=ci", LOCAL).stdout
 

@@ -38,24 +38,6 @@ from .sources import (
     _read_fashion_mnist,
 )
 
-__all__ = [
-    "FORMAT_VERSION",
-    "Prepared",
-    "tensor_checksum",
-    "channel_stats",
-    "standardise",
-    "one_hot",
-    "prepare_cifar2",
-    "prepare_cifar10",
-    "prepare_fashion_mnist",
-    "sine_regression",
-    "poisson_cube",
-    "poisson_disk",
-    "save_prepared",
-    "load_prepared",
-    "PREPARERS",
-]
-
 #: Version of the saved layout; bump when the meaning of the saved tensors changes.
 FORMAT_VERSION = 1
 
