@@ -85,6 +85,12 @@ def fig06(stats: pd.DataFrame) -> list[Claim]:
     return claims
 
 
+def _at_ab(stats: pd.DataFrame, a_b: str) -> pd.DataFrame:
+    """The rows of the runs at the paper's (a, b), written "a,b" as in config.yaml."""
+    a, b = (float(v) for v in a_b.split(","))
+    return stats[np.isclose(stats["a"], a) & np.isclose(stats["b"], b)]
+
+
 def _moved_labels(record: dict) -> dict:
     """The regime label and the labels recomputed with the classifier's thresholds moved."""
     return {k.removeprefix("regime_") if k != "regime" else "label": v
@@ -193,7 +199,7 @@ def fig07(stats: pd.DataFrame, expected: dict[str, str]) -> list[Claim]:
     claims = []
     for (a_b, label) in expected.items():
         a, b = (float(v) for v in a_b.split(","))
-        sub = stats[np.isclose(stats["a"], a) & np.isclose(stats["b"], b)].sort_values("seed")
+        sub = _at_ab(stats, a_b).sort_values("seed")
         labels = {int(r.seed): r.regime for r in sub.itertuples()}
         claims.append(Claim(
             id=f"fig07.regime.a{a:g}_b{b:g}",
@@ -228,8 +234,7 @@ def fig10(stats: pd.DataFrame, default: dict[str, str], balanced: dict[str, str]
         sub = stats[stats["problem"] == f"poisson_{problem}"]
 
         def pick(a_b):
-            a, b = (float(v) for v in a_b.split(","))
-            row = sub[np.isclose(sub["a"], a) & np.isclose(sub["b"], b)]
+            row = _at_ab(sub, a_b)
             return next(row.itertuples()) if len(row) else None
 
         def record(r):
