@@ -19,8 +19,7 @@ def fig05(runs, png, pdf, stats=None, stamp=None) -> None:
     loaded = list(_runs(runs))
     fig, axes = style.subplots(ncols=2, sharey=True)
     for ax, (method, title) in zip(axes[0], (("signgd", "signGD"), ("rmsprop", "RMSprop"))):
-        sel = sorted((r for r in loaded if r[0]["spec"]["optimiser"]["name"] == method),
-                     key=lambda r: -r[0]["spec"]["optimiser"]["eta"])
+        sel = _of_optimiser(loaded, method, "eta")
         for colour, (info, hist) in zip(style.colours(len(sel)), sel):
             opt = info["spec"]["optimiser"]
             label = rf"$\eta$={opt['eta']:g}" + (rf", $\alpha$={opt['alpha']:g}" if opt["alpha"] else "")
@@ -56,13 +55,21 @@ def fig06(runs, png, pdf, window: tuple[int, int], stats=None, stamp=None) -> No
     style.save(fig, png, pdf, stamp)
 
 
+NAMES = {"adam": "Adam", "rmsprop": "RMSprop", "signgd": "signGD"}
+
+
+def _of_optimiser(loaded, name: str, key: str, descending: bool = True) -> list:
+    """The loaded runs of one optimiser, sorted by one of its settings (eta, a)."""
+    runs = [r for r in loaded if r[0]["spec"]["optimiser"]["name"] == name]
+    return sorted(runs, key=lambda r: r[0]["spec"]["optimiser"][key], reverse=descending)
+
+
 def _opt_label(info) -> str:
     o = info["spec"]["optimiser"]
-    names = {"adam": "Adam", "rmsprop": "RMSprop", "signgd": "signGD"}
     if o["name"] == "signgd":
         return rf"signGD $\eta$={o['eta']:g}"
     ab = f"a={o['a']:.3g}" + (f", b={o['b']:.3g}" if o["beta"] is not None else "")
-    return f"{names[o['name']]} {ab}"
+    return f"{NAMES[o['name']]} {ab}"
 
 
 def fig01(runs, png, pdf, stats=None, stamp=None) -> None:
@@ -87,12 +94,11 @@ def fig02(runs, png, pdf, stats=None, stamp=None) -> None:
     """Fig 2: loss against t = eta x iteration; Adam (left), RMSprop (middle), signGD in both;
     right: the largest distance to signGD's curve against eta (Proposition 1)."""
     loaded = list(_runs(runs))
-    sign = [r for r in loaded if r[0]["spec"]["optimiser"]["name"] == "signgd"]
+    sign = _of_optimiser(loaded, "signgd", "eta")
     fig, axes = style.subplots(ncols=3, width=4.0)
     for ax, method, title in ((axes[0][0], "adam", r"Adam $(\beta, \alpha)$=(0.9, 0.999)"),
                               (axes[0][1], "rmsprop", r"RMSprop $\alpha$=0.99")):
-        sel = sorted((r for r in loaded if r[0]["spec"]["optimiser"]["name"] == method),
-                     key=lambda r: -r[0]["spec"]["optimiser"]["eta"])
+        sel = _of_optimiser(loaded, method, "eta")
         for colour, (info, hist) in zip(style.colours(len(sel)), sel):
             eta = info["spec"]["optimiser"]["eta"]
             ax.plot(hist["step"] * eta, hist["loss"], color=colour, label=rf"$\eta$={eta:g}")
@@ -105,7 +111,7 @@ def fig02(runs, png, pdf, stats=None, stamp=None) -> None:
     if stats is not None:
         for colour, method in zip(style.colours(2), ("adam", "rmsprop")):
             sub = stats[stats["optimiser"] == method].sort_values("eta")
-            ax.plot(sub["eta"], sub["max_abs_diff_to_signgd"], "o-", color=colour, label=method.replace("rmsprop", "RMSprop").replace("adam", "Adam"))
+            ax.plot(sub["eta"], sub["max_abs_diff_to_signgd"], "o-", color=colour, label=NAMES[method])
         ax.set(xscale="log", yscale="log", xlabel=r"$\eta$", ylabel=r"max$_t$ |L(t) - L$_{signGD}$(t)|",
                title="distance to signGD")
         ax.legend()
@@ -117,8 +123,7 @@ def fig03(runs, png, pdf, stats=None, stamp=None) -> None:
     loaded = list(_runs(runs))
     fig, axes = style.subplots(ncols=2, sharey=True)
     for ax, method, title in ((axes[0][0], "adam", "Adam, a = b"), (axes[0][1], "rmsprop", "RMSprop")):
-        sel = sorted((r for r in loaded if r[0]["spec"]["optimiser"]["name"] == method),
-                     key=lambda r: -r[0]["spec"]["optimiser"]["a"])
+        sel = _of_optimiser(loaded, method, "a")
         for colour, (info, hist) in zip(style.colours(len(sel)), sel):
             ax.plot(hist["step"], hist["loss"], color=colour, lw=0.8, label=_opt_label(info))
         ax.set(yscale="log", xlabel="iteration", title=title + r", $\eta$=1e-3")

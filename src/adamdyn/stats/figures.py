@@ -64,13 +64,19 @@ def fig06(runs: list[tuple[Path, int]], window: int, orbit_rel_tol: float, orbit
     return pd.DataFrame(rows)
 
 
+def _spike_settings(regime_cfg: dict, every: int = 1) -> dict:
+    """The spike-event thresholds of the regime classifier, for a series logged every ``every``
+    iterations (its windows, counted in iterations, shrink by that factor)."""
+    return {"height": regime_cfg["height"], "floor_window": max(1, regime_cfg["floor_window"] // every),
+            "rise_within": max(1, regime_cfg["rise_within"] // every), "recovery": regime_cfg["recovery"]}
+
+
 def _dynamics(loss: np.ndarray, regime_cfg: dict, sensitivity: dict) -> dict:
     """Regime label and its evidence, late-phase spikes, fast oscillation, and how the label moves
     when the spike threshold or the floor window moves (``sensitivity``: key -> values)."""
     r = curves.regime(loss, **regime_cfg)
-    spike_cfg = {k: regime_cfg[k] for k in ("height", "floor_window", "rise_within", "recovery") if k in regime_cfg}
     late = len(curves.log_loss(loss)) // 2
-    events = curves.spike_events(loss, start=late, **spike_cfg)
+    events = curves.spike_events(loss, start=late, **_spike_settings(regime_cfg))
     osc = curves.oscillation(loss, start=r["window_start"])
     row = {"regime": r["label"], "window_start": r["window_start"], "floor_rise_decades": r["floor_rise_decades"],
            "dense_jump_fraction": r["dense_jump_fraction"], "no_progress": r["no_progress"],
@@ -96,11 +102,8 @@ def curve_table(runs, window: int, regime: dict, sensitivity: dict, **extra) -> 
         every = max(1, info["plan"]["eval_every"])
         for col in (c for c in hist.columns if c.startswith("test_")):
             test = hist[col].dropna().to_numpy()
-            # spikes of a metric logged every k iterations: the windows shrink by k
-            events = curves.spike_events(
-                test, height=regime["height"], floor_window=max(1, regime["floor_window"] // every),
-                rise_within=max(1, regime["rise_within"] // every), recovery=regime["recovery"],
-                start=len(test) // 2) if len(test) else []
+            events = curves.spike_events(test, start=len(test) // 2,
+                                         **_spike_settings(regime, every)) if len(test) else []
             row.update({f"final_{col}": float(test[-1]) if len(test) else None,
                         f"min_{col}": float(test.min()) if len(test) else None,
                         f"late_spikes_{col}": len(events),
