@@ -28,6 +28,7 @@ include: "workflow/rules/common.smk"
 
 wildcard_constraints:
     run="[^/]+",
+    block="block[0-9]+",
     name="[a-z0-9_]+",
     dataset="cifar10|fashion_mnist",
     fig="fig[0-9][0-9]",

@@ -17,3 +17,17 @@ def parser(doc: str) -> argparse.ArgumentParser:
     p.add_argument("--figure", required=True, help="figure id, e.g. fig05")
     p.add_argument("--params", type=json.loads, default={}, help="figure-specific settings as JSON")
     return p
+
+
+def training_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments the training rules (``train``, ``train_block``) pass to their scripts."""
+    p = argparse.ArgumentParser(description=doc)
+    p.add_argument("--plan", type=json.loads, required=True, help="the run's (or block's) plan as JSON")
+    p.add_argument("--out-dir", type=Path, required=True)
+    p.add_argument("--checkpoint", type=Path, required=True, help="checkpoint file (outside the outputs)")
+    p.add_argument("--threads", type=int, required=True)
+    p.add_argument("--data-dir", type=Path, default=None, help="folder of the prepared data sets")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--checkpoint-every", type=int, required=True)
+    p.add_argument("--progress-every", type=float, default=10.0, help="seconds between progress lines")
+    return p

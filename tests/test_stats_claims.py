@@ -75,3 +75,59 @@ def test_fig10_claims_compare_the_three_roles_per_problem():
     stats.loc[1, "final_test_error"] = 1e-3  # a ~ b ends higher in test error than the defaults
     claims = {c.id: c for c in fig10(stats, {"cube": "2,200"}, {"cube": "10,10"}, {"cube": "100,10"}, 1)}
     assert not claims["fig10.balanced_stabler_and_lower.cube"].passed
+
+
+def _phase_table(label_of, loss_of):
+    vals = [0.1, 1.0, 10.0, 100.0]
+    rows = []
+    for b in vals:
+        for a in vals:
+            r = np.log10(b / a)
+            label = label_of(r)
+            rows.append({"a": a, "b": b, "on_grid": True, "regime": label, "regime_height=0.5": label,
+                         "log10_tail_mean_loss": loss_of(label, r), "diverged": label == "divergence" and r < -1.5})
+    rows.append({"a": 1.0, "b": 100.0, "on_grid": False, "regime": "spike", "regime_height=0.5": "spike",
+                 "log10_tail_mean_loss": -4.0, "diverged": False})
+    t = pd.DataFrame(rows)
+    t.loc[t["diverged"], "log10_tail_mean_loss"] = np.nan
+    return t
+
+
+def test_fig08_claims_hold_on_the_papers_picture_and_fail_when_regions_swap():
+    from adamdyn.claims.figures import fig08 as fig08_claims
+
+    def paper_label(r):
+        return "spike" if r > 0.5 else "divergence" if r < -0.5 else "oscillation"
+
+    def loss(label, r):
+        return {"oscillation": -6.0 - 0.05 * r, "spike": -4.0 - 0.5 * r, "divergence": 2.0}[label]
+
+    good = {c.id: c for c in fig08_claims(_phase_table(paper_label, loss), "1,100", 0.5, 0.8)}
+    assert all(c.passed for c in good.values()), {k: c.measured for k, c in good.items()}
+    bounds = good["fig08.distinct_regions"].measured
+    assert bounds["smallest_diverging_a_over_b_by_b"]["0.1"] == 10.0  # row b = 0.1 diverges from a = 1
+    assert bounds["smallest_spiking_b_by_a"]["0.1"] == 1.0
+    assert bounds["smallest_diverging_a_over_b_by_b"]["100"] is None  # nothing diverges in the top row
+    assert good["fig08.default_vs_best"].measured["gap_decades"] == 1.0  # -5 (spike at b/a = 100) vs -6 (a = b)
+    swapped = {c.id: c for c in fig08_claims(
+        _phase_table(lambda r: paper_label(-r), loss), "1,100", 0.5, 0.8)}
+    assert not swapped["fig08.distinct_regions"].passed
+
+
+def test_epoch_means_and_fig09_claims():
+    from adamdyn.claims.figures import fig09 as fig09_claims
+    from adamdyn.stats.figures import epoch_means
+
+    hist = pd.DataFrame({"loss": np.arange(25, dtype=float)})
+    assert epoch_means(hist, 10).tolist() == [4.5, 14.5]  # the incomplete last epoch is left out
+
+    def row(b, spikes, tail, mean_log):
+        return {"a": 1.0, "b": b, "late_spikes": spikes, "late_spike_max_decades": 1.5 * spikes,
+                "late_spike_epochs": "310" if spikes else np.nan, "max_rebound_decades": 1.5 * spikes,
+                "tail_mean_epoch_loss": tail, "mean_log10_epoch_loss": mean_log, "epochs": 500}
+    stats = pd.DataFrame([row(100, 1, 1e-3, -2.5), row(1.5, 0, 1e-4, -3.0), row(0.1, 0, 1e-2, -1.2)])
+    assert all(c.passed for c in fig09_claims(stats, "1,100", "1,1.5", "1,0.1", 1))
+    stats.loc[1, "tail_mean_epoch_loss"] = 1e-2  # a ~ b ends higher than the defaults: that claim fails
+    verdicts = {c.id: c.passed for c in fig09_claims(stats, "1,100", "1,1.5", "1,0.1", 1)}
+    assert verdicts == {"fig09.default_spikes_late": True, "fig09.balanced_smooth_and_lower": False,
+                        "fig09.small_b_slow": True}

@@ -55,16 +55,20 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
         meta = json.loads((out / "data" / f"{name}.json").read_text())
         assert len(meta["sha256"]) == 64 and (out / "data" / f"{name}.pt").stat().st_size > 0
     assert json.loads((workdir / "results/raw/cifar10.json").read_text())["how"] == "local copy"
-    for fig in ("fig01", "fig02", "fig03", "fig04", "fig05", "fig06", "fig07", "fig10"):
+    for fig in ("fig01", "fig02", "fig03", "fig04", "fig05", "fig06", "fig07", "fig08", "fig09", "fig10"):
         for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json"):
             assert (out / path).stat().st_size > 0, path
         claims = json.loads((out / "claims" / f"{fig}.json").read_text())
         assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
         stats = pd.read_csv(out / "stats" / f"{fig}.csv")
-        assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
+        assert {"final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
+        assert ("run" in stats.columns) != (fig == "fig08")
+    phase = pd.read_csv(out / "stats" / "fig08.csv")  # Fig 8: one row per (a, b) cell, in blocks
+    assert len(phase) == 16 and phase["block"].nunique() == 2
+    assert {"a", "b", "regime", "spikes_in_window", "diverged", "regime_height=0.5"} <= set(phase.columns)
     assert "claims hold" in (out / "claims.md").read_text()
     runs = sorted((out / "runs").iterdir())
-    assert len(runs) == 32  # 33 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
+    assert len(runs) == 35  # 36 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
     info = json.loads((runs[0] / "run.json").read_text())
     for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged"):
         assert key in info
@@ -75,6 +79,7 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
     snakemake(workdir, "--report", "report.html", "--config", "scale=ci", LOCAL)
     html = (workdir / "report.html").read_text()
     assert "Figure 7: Adam with eta" in html and "Figure 10: the deep Galerkin" in html
+    assert "Figure 8: the (a, b) phase diagram" in html and "Figure 9: per-epoch mean" in html
     # a second run has nothing to do
     assert "Nothing to be done" in snakemake(workdir, "--config", "scale=ci", LOCAL).stdout
 

@@ -13,7 +13,9 @@ The update is eq. (3) with per-cell alpha_k = 1 - a_k eta and beta_k = 1 - b_k e
 A cell whose loss turns non-finite is marked diverged at that iteration; its parameters and
 moments are zeroed and frozen, so no NaN reaches the shared sum or the other cells.
 
-Not yet wired into the workflow (issue 5): this module and its test are the batched engine.
+:class:`Block` holds a block's whole state (parameters, moments, step, which cells are still
+active, the losses so far) so that :func:`adamdyn.phase.train_phase_block` can checkpoint it and
+resume to the identical losses.
 """
 from __future__ import annotations
 
@@ -78,28 +80,61 @@ class BatchedAdam:
                 t[cells] = 0.0
 
 
+class Block:
+    """K cells of one MLP trained together by full-batch :class:`BatchedAdam` on (x, y)."""
+
+    def __init__(self, net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
+                 b: torch.Tensor, iterations: int, start: list[torch.Tensor] | None = None):
+        cells = len(a)
+        self.x, self.y, self.iterations = x, y, iterations
+        self.params = stack_mlp(net, cells) if start is None else [
+            p.detach().clone().requires_grad_(True) for p in start]
+        self.opt = BatchedAdam(self.params, eta, alpha=(1 - a * eta).to(x), beta=(1 - b * eta).to(x))
+        self.active = torch.ones(cells, dtype=torch.bool, device=x.device)
+        self.diverged_at = torch.full((cells,), -1, dtype=torch.long)
+        self.losses = torch.full((iterations, cells), float("nan"), dtype=torch.float64)
+        self.k = 0
+
+    def step(self) -> None:
+        """Iteration k: record every active cell's loss f(x_k), then update it to x_{k+1}."""
+        for p in self.params:
+            p.grad = None
+        per_cell = ((batched_forward(self.params, self.x) - self.y) ** 2).mean(dim=(1, 2))
+        bad = self.active & ~torch.isfinite(per_cell.detach())
+        self.losses[self.k] = torch.where(self.active, per_cell.detach(),
+                                          torch.full_like(per_cell, float("nan"))).double().cpu()
+        self.active = self.active & ~bad
+        torch.where(self.active, per_cell, torch.zeros_like(per_cell)).sum().backward()
+        self.opt.step(self.active)
+        if bad.any():  # after the backward pass: the graph still holds the old values
+            self.diverged_at[bad.cpu()] = self.k
+            self.opt.freeze(bad)
+        self.k += 1
+
+    def state_dict(self) -> dict:
+        return {"k": self.k, "t": self.opt.t, "params": [p.detach().clone() for p in self.params],
+                "m": [m.clone() for m in self.opt.m], "v": [v.clone() for v in self.opt.v],
+                "active": self.active.clone(), "diverged_at": self.diverged_at.clone(),
+                "losses": self.losses[:self.k].clone()}
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        self.k, self.opt.t = state["k"], state["t"]
+        for dst, src in zip(self.params + self.opt.m + self.opt.v, state["params"] + state["m"] + state["v"],
+                            strict=True):
+            dst.copy_(src)
+        self.active.copy_(state["active"])
+        self.diverged_at.copy_(state["diverged_at"])
+        self.losses[:self.k] = state["losses"]
+
+
 def train_block(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
                 b: torch.Tensor, iterations: int,
                 start: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Full-batch Adam for K = len(a) cells from ``net``'s weights (or the stacked ``start``
     parameters); returns the per-iteration losses (iterations, K), with the first non-finite value
     of a diverged cell and NaN after it, and each cell's divergence iteration (-1 if none)."""
-    cells = len(a)
-    params = stack_mlp(net, cells) if start is None else [p.detach().clone().requires_grad_(True) for p in start]
-    opt = BatchedAdam(params, eta, alpha=(1 - a * eta).to(x), beta=(1 - b * eta).to(x))
-    active = torch.ones(cells, dtype=torch.bool, device=x.device)
-    diverged_at = torch.full((cells,), -1, dtype=torch.long)
-    losses = torch.full((iterations, cells), float("nan"), dtype=torch.float64)
-    for k in range(iterations):
-        for p in params:
-            p.grad = None
-        per_cell = ((batched_forward(params, x) - y) ** 2).mean(dim=(1, 2))
-        bad = active & ~torch.isfinite(per_cell.detach())
-        losses[k] = torch.where(active, per_cell.detach(), torch.full_like(per_cell, float("nan"))).double().cpu()
-        active = active & ~bad
-        torch.where(active, per_cell, torch.zeros_like(per_cell)).sum().backward()
-        opt.step(active)
-        if bad.any():  # after the backward pass: the graph still holds the old values
-            diverged_at[bad.cpu()] = k
-            opt.freeze(bad)
-    return losses, diverged_at
+    block = Block(net, x, y, eta, a, b, iterations, start)
+    while block.k < iterations:
+        block.step()
+    return block.losses, block.diverged_at

@@ -2,9 +2,34 @@
 and the checksums of the prepared data those runs read."""
 from __future__ import annotations
 
+import platform
+import subprocess
 from pathlib import Path
 
 from .io import read_json
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def environment(device) -> dict:
+    """What a training job records about where it ran: device, commit, library versions."""
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    from . import __version__
+
+    return {"device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
+            "git_commit": git_commit(),
+            "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                         "numpy": np.__version__, "pandas": pd.__version__, "adamdyn": __version__,
+                         "platform": platform.platform()}}
 
 
 def figure_provenance(figure: str, scale: str, run_dirs: list[Path], data_metas: list[Path]) -> dict:

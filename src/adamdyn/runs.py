@@ -80,6 +80,7 @@ class RunPlan:
     eval_every: int = 0
     threads: int = 1
     figures: list[str] = field(default_factory=list)
+    checkpoint_every: int | None = None  # iterations; None: the config's global checkpoint_every
 
     @property
     def name(self) -> str:
@@ -88,13 +89,14 @@ class RunPlan:
     def to_dict(self) -> dict:
         return {"name": self.name, "spec": self.spec.to_dict(), "iterations": self.iterations,
                 "log_iterate": self.log_iterate, "log_norms": self.log_norms,
-                "eval_every": self.eval_every, "threads": self.threads, "figures": self.figures}
+                "eval_every": self.eval_every, "threads": self.threads, "figures": self.figures,
+                "checkpoint_every": self.checkpoint_every}
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunPlan":
         return cls(spec=RunSpec.from_dict(d["spec"]), iterations=d["iterations"],
                    log_iterate=d["log_iterate"], log_norms=d["log_norms"], eval_every=d["eval_every"],
-                   threads=d["threads"], figures=list(d["figures"]))
+                   threads=d["threads"], figures=list(d["figures"]), checkpoint_every=d.get("checkpoint_every"))
 
     def absorb(self, other: "RunPlan") -> None:
         """Merge another figure's request for the same run: longest, logging the union."""
@@ -108,6 +110,8 @@ class RunPlan:
         if other.eval_every:
             self.eval_every = min(e for e in (self.eval_every, other.eval_every) if e)
         self.threads = max(self.threads, other.threads)
+        if other.checkpoint_every:
+            self.checkpoint_every = min(c for c in (self.checkpoint_every, other.checkpoint_every) if c)
         self.figures = sorted(set(self.figures) | set(other.figures))
 
 
@@ -145,7 +149,8 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
                                log_iterate=bool(log.get("iterate", False)),
                                log_norms=bool(log.get("norms", False)),
                                eval_every=int(log.get("eval_every", 0)),
-                               threads=int(entry.get("threads", cfg.get("threads", 1))), figures=[figure])
+                               threads=int(entry.get("threads", cfg.get("threads", 1))), figures=[figure],
+                               checkpoint_every=cfg.get("checkpoint_every"))
                 out.append((plan, iterations))
     return out
 

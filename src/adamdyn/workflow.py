@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import inspect
 
+from .phase import block_plans
 from .problems import REGISTRY, needs_data
 from .runs import RunPlan, plan_scale
 
 FIGURE_IDS = tuple(f"fig{n:02d}" for n in range(1, 11))
+PHASE_FIGURE = "fig08"  # trained in blocks of (a, b) cells (adamdyn.phase), not as runs
 
 
 def resolve_scale(requested: str) -> tuple[str, str]:
@@ -39,8 +41,16 @@ def check_problem(figure: str, problem: dict) -> None:
 
 def plan(scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]]]:
     """The runs of every figure configured at this scale (see :func:`adamdyn.runs.plan_scale`)."""
-    figures = {f: scale_cfg[f] for f in FIGURE_IDS if f in scale_cfg}
+    figures = {f: scale_cfg[f] for f in FIGURE_IDS if f in scale_cfg and f != PHASE_FIGURE}
     for figure, cfg in figures.items():
         for problem in [cfg["problem"]] + [e["problem"] for e in cfg["runs"] if "problem" in e]:
             check_problem(figure, problem)
     return plan_scale(figures)
+
+
+def phase_blocks(scale_cfg: dict) -> dict[str, dict]:
+    """Fig 8's blocks at this scale (name -> plan), empty when the scale has no Fig 8."""
+    if PHASE_FIGURE not in scale_cfg:
+        return {}
+    check_problem(PHASE_FIGURE, scale_cfg[PHASE_FIGURE]["problem"])
+    return block_plans(scale_cfg[PHASE_FIGURE])

@@ -11,7 +11,7 @@ import adamdyn
 from adamdyn.data import raw_source
 from adamdyn.problems import needs_data
 from adamdyn.stats.figures import TABLES
-from adamdyn.workflow import plan, resolve_scale
+from adamdyn.workflow import PHASE_FIGURE, phase_blocks, plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
 SCALE_CFG = config["scales"][SCALE]
@@ -19,12 +19,19 @@ RESULTS = f"results/{SCALE}"
 PYTHON = sys.executable
 try:
     RUNS, READS = plan(SCALE_CFG)
+    BLOCKS = phase_blocks(SCALE_CFG)
 except ValueError as exc:
     raise WorkflowError(str(exc))
-FIGURES = list(READS)
+# figure -> [(folder with history.parquet and run.json, iterations the figure reads)]: the runs a
+# figure reads, or Fig 8's blocks of (a, b) cells.
+SOURCES = {fig: [(f"{RESULTS}/runs/{name}", iters) for name, iters in reads] for fig, reads in READS.items()}
+if BLOCKS:
+    SOURCES[PHASE_FIGURE] = [(f"{RESULTS}/{PHASE_FIGURE}/{name}", p["iterations"]) for name, p in BLOCKS.items()]
+FIGURES = sorted(SOURCES)
 DATASETS = list(SCALE_CFG.get("datasets", {}))
 
-print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs; "
+print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs"
+      + (f" and {len(BLOCKS)} blocks of Fig 8 cells" if BLOCKS else "") + "; "
       f"about {SCALE_CFG.get('minutes', '?')} min on a 2-core CPU machine. Results in {RESULTS}/.",
       file=sys.stderr)
 
@@ -77,12 +84,15 @@ def figure_targets(fig):
 
 def figure_data_metas(wildcards):
     """The provenance records of the prepared data sets a figure's runs read."""
-    names = {needs_data(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
+    if wildcards.fig == PHASE_FIGURE:
+        names = {needs_data(p["problem"]) for p in BLOCKS.values()}
+    else:
+        names = {needs_data(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
     return [f"{RESULTS}/data/{name}.json" for name in sorted(names)]
 
 
 def provenance_args(wildcards, input):
-    runs = [f"--run {RESULTS}/runs/{name}" for name, _ in READS[wildcards.fig]]
+    runs = [f"--run {folder}" for folder, _ in SOURCES[wildcards.fig]]
     return " ".join(runs + [f"--data {meta}" for meta in input.data])
 
 
@@ -100,17 +110,34 @@ def run_threads(wildcards):
     return RUNS[wildcards.run].threads
 
 
+def run_checkpoint_every(wildcards):
+    return RUNS[wildcards.run].checkpoint_every or config["checkpoint_every"]
+
+
+def block_plan_json(wildcards):
+    return json.dumps(BLOCKS[wildcards.block])
+
+
+def block_data(wildcards):
+    return [f"{RESULTS}/data/{needs_data(BLOCKS[wildcards.block]['problem'])}.pt"]
+
+
+def block_threads(wildcards):
+    return BLOCKS[wildcards.block]["threads"]
+
+
 def figure_histories(wildcards):
-    return [f"{RESULTS}/runs/{name}/history.parquet" for name, _ in READS[wildcards.fig]]
+    return [f"{folder}/history.parquet" for folder, _ in SOURCES[wildcards.fig]]
 
 
 def figure_infos(wildcards):
-    return [f"{RESULTS}/runs/{name}/run.json" for name, _ in READS[wildcards.fig]]
+    return [f"{folder}/run.json" for folder, _ in SOURCES[wildcards.fig]]
 
 
 def figure_run_args(wildcards):
-    """--run DIR:ITERATIONS for every run the figure reads (it may read the start of a longer run)."""
-    return " ".join(f"--run {RESULTS}/runs/{name}:{iters}" for name, iters in READS[wildcards.fig])
+    """--run DIR:ITERATIONS for every run (or Fig 8 block) the figure reads (it may read the start
+    of a longer run)."""
+    return " ".join(f"--run {folder}:{iters}" for folder, iters in SOURCES[wildcards.fig])
 
 
 def stats_params(wildcards):

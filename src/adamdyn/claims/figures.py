@@ -275,5 +275,128 @@ def fig10(stats: pd.DataFrame, default: dict[str, str], balanced: dict[str, str]
     return claims
 
 
+def phase_boundaries(grid: pd.DataFrame) -> dict:
+    """Fig 8's measured boundaries on the grid cells: for each row b, the smallest a/b whose cell
+    diverges (label divergence); for each column a, the smallest b whose cell spikes (None: never)."""
+    div = {f"{b:.3g}": _r(float((row["a"] / b)[row["regime"] == "divergence"].min()), 3)
+           for b, row in grid.groupby("b")}
+    spike = {f"{a:.3g}": _r(float(col["b"][col["regime"] == "spike"].min()), 3) for a, col in grid.groupby("a")}
+    return {"smallest_diverging_a_over_b_by_b": div, "smallest_spiking_b_by_a": spike}
+
+
+def _sensitivity(grid: pd.DataFrame) -> dict:
+    """The fraction of cells whose label changes under each moved threshold of the classifier."""
+    return {k.removeprefix("regime_"): _r(float((grid[k] != grid["regime"]).mean()), 3)
+            for k in grid.columns if k.startswith("regime_")}
+
+
+def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_region_purity: float) -> list[Claim]:
+    """Claim 8: over the (a, b) plane the three regimes occupy distinct regions (spike for b
+    sufficiently larger than a, divergence for a sufficiently larger than b, oscillation for a ~ b);
+    the oscillation regime gives the lowest and most robust late loss; divergence is worst."""
+    grid = stats[stats["on_grid"].astype(bool)].copy()
+    grid["log_b_over_a"] = np.log10(grid["b"] / grid["a"])
+    # a non-finite tail (diverged) counts as the worst possible late loss
+    grid["late"] = grid["log10_tail_mean_loss"].fillna(np.inf)
+    counts = grid["regime"].value_counts().to_dict()
+    sides = {"spike": grid["log_b_over_a"] > 0, "divergence": grid["log_b_over_a"] < 0,
+             "oscillation": grid["log_b_over_a"].abs() <= near_diagonal_decades}
+    purity = {label: _r(float(sides[label][grid["regime"] == label].mean()), 3) if counts.get(label) else None
+              for label in sides}
+    median_ratio = {label: _r(float(grid["log_b_over_a"][grid["regime"] == label].median()), 3)
+                    if counts.get(label) else None for label in sides}
+    ordered = all(median_ratio[k] is not None for k in sides) and \
+        median_ratio["spike"] > median_ratio["oscillation"] > median_ratio["divergence"]
+    claims = [Claim(
+        id="fig08.distinct_regions",
+        statement="The three regimes occupy distinct regions of the (a, b) plane: spike for b sufficiently larger "
+                  "than a, divergence for a sufficiently larger than b, oscillation for a and b of similar size",
+        measured={"cells_by_label": {k: int(v) for k, v in counts.items()},
+                  "fraction_on_its_side": purity, "median_log10_b_over_a": median_ratio,
+                  **phase_boundaries(grid), "label_changes_under_moved_thresholds": _sensitivity(grid)},
+        threshold=f"all three labels occur; median log10(b/a) spike > oscillation > divergence; and >= "
+                  f"{min_region_purity:.0%} of spike cells have b > a, of divergence cells a > b, of oscillation "
+                  f"cells |log10(a/b)| <= {near_diagonal_decades}",
+        passed=bool(ordered and all(v is not None and v >= min_region_purity for v in purity.values())))]
+    best = grid.loc[grid["late"].idxmin()]
+    med = {label: float(grid["late"][grid["regime"] == label].median()) if counts.get(label) else None
+           for label in sides}
+    iqr = {label: float(np.subtract(*np.percentile(grid["late"][grid["regime"] == label], [75, 25])))
+           if counts.get(label, 0) >= 2 else None for label in ("oscillation", "spike")}
+    claims.append(Claim(
+        id="fig08.oscillation_lowest_and_robust",
+        statement="The oscillation regime (a ~ b) reaches the lowest late loss, and it is robust to the "
+                  "choice of (a, b)",
+        measured={"best_cell": {"a": _r(best["a"], 3), "b": _r(best["b"], 3), "label": best["regime"],
+                                "log10_tail_mean_loss": _r(best["late"], 3)},
+                  "median_log10_tail_loss_by_label": {k: _r(v, 3) for k, v in med.items()},
+                  "iqr_log10_tail_loss": {k: _r(v, 3) for k, v in iqr.items()}},
+        threshold="the heat-map's minimum is an oscillation cell; median late loss of oscillation cells < that of "
+                  "spike cells; its interquartile range (decades) <= that of spike cells",
+        passed=bool(best["regime"] == "oscillation" and med["oscillation"] is not None and med["spike"] is not None
+                    and med["oscillation"] < med["spike"] and iqr["oscillation"] is not None
+                    and iqr["spike"] is not None and iqr["oscillation"] <= iqr["spike"])))
+    claims.append(Claim(
+        id="fig08.divergence_worst",
+        statement="The divergence regime is worst: its late loss is the highest (some cells blow up)",
+        measured={"median_log10_tail_loss_by_label": {k: _r(v, 3) for k, v in med.items()},
+                  "non_finite_cells": int(grid["diverged"].astype(bool).sum())},
+        threshold="median late loss (non-finite = +inf) of divergence cells > those of oscillation and spike cells",
+        passed=bool(med["divergence"] is not None and all(
+            med[k] is not None and med["divergence"] > med[k] for k in ("oscillation", "spike")))))
+    at_default = _at_ab(stats, default)
+    if len(at_default):
+        d = at_default.iloc[0]
+        d_late = float(d["log10_tail_mean_loss"]) if not pd.isna(d["log10_tail_mean_loss"]) else np.inf
+        gap = d_late - float(best["late"])
+        claims.append(Claim(
+            id="fig08.default_vs_best",
+            statement=f"PyTorch's default (a, b) = ({default}) lies in the spike regime and ends above the best cell",
+            measured={"default_label": d["regime"], "default_log10_tail_mean_loss": _r(d_late, 3),
+                      "best_log10_tail_mean_loss": _r(float(best["late"]), 3), "gap_decades": _r(gap, 3),
+                      "default_on_grid": bool(d["on_grid"])},
+            threshold="default labelled spike and its late loss above the best cell's (gap > 0 decades)",
+            passed=bool(d["regime"] == "spike" and gap > 0)))
+    return claims
+
+
+def fig09(stats: pd.DataFrame, default: str, balanced: str, slow: str, min_spikes: int) -> list[Claim]:
+    """Claim 9: on a ResNet18 with stochastic Adam the defaults spike late; a ~ b converges smoothly
+    and lower; (a, b) = (1, 0.1) is slow. Read on the per-epoch mean training loss."""
+    def one(ab):
+        rows = _at_ab(stats, ab)
+        return None if rows.empty else rows.iloc[0]
+
+    d, bal, sl = one(default), one(balanced), one(slow)
+
+    def facts(r):
+        return None if r is None else {
+            "late_spikes": int(r.late_spikes), "largest_decades": _r(r.late_spike_max_decades, 3),
+            "spike_epochs": str(r.late_spike_epochs) if isinstance(r.late_spike_epochs, str) else "",
+            "max_rebound_decades": _r(r.max_rebound_decades, 3), "tail_mean_epoch_loss": _r(r.tail_mean_epoch_loss),
+            "mean_log10_epoch_loss": _r(r.mean_log10_epoch_loss, 3), "epochs": int(r.epochs)}
+
+    claims = [Claim(
+        id="fig09.default_spikes_late",
+        statement=f"Stochastic Adam with the defaults (a, b) = ({default}) has large spikes late in training",
+        measured=facts(d), threshold=f">= {min_spikes} spike event(s) of >= 1 decade in the second half of the epochs",
+        passed=bool(d is not None and d.late_spikes >= min_spikes))]
+    claims.append(Claim(
+        id="fig09.balanced_smooth_and_lower",
+        statement=f"With a ~ b ({balanced}) Adam converges smoothly and ends lower than the defaults",
+        measured={"balanced": facts(bal), "default": facts(d)},
+        threshold="no late spike event for a ~ b, and its tail-mean epoch loss below the defaults'",
+        passed=bool(d is not None and bal is not None and bal.late_spikes == 0
+                    and bal.tail_mean_epoch_loss < d.tail_mean_epoch_loss)))
+    claims.append(Claim(
+        id="fig09.small_b_slow",
+        statement=f"(a, b) = ({slow}) (beta = 1 - 0.1 eta, almost no momentum averaging) is slow",
+        measured={"slow": facts(sl), "balanced": facts(bal)},
+        threshold="its mean log10 epoch loss (over all epochs) above that of a ~ b",
+        passed=bool(sl is not None and bal is not None and sl.mean_log10_epoch_loss > bal.mean_log10_epoch_loss)))
+    return claims
+
+
 CHECKERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
-            "fig06": fig06, "fig07": fig07, "fig10": fig10}
+            "fig06": fig06, "fig07": fig07, "fig08": fig08,
+            "fig09": fig09, "fig10": fig10}

@@ -228,5 +228,100 @@ def fig10(runs, png, pdf, stats=None, stamp=None) -> None:
     style.save(fig, png, pdf, stamp)
 
 
+def fig09(runs, png, pdf, stats, stamp=None) -> None:
+    """Fig 9: per-epoch mean training loss of stochastic Adam on the ResNet18, one line per (a, b),
+    log y; the defaults in red as in the paper."""
+    from ..stats.figures import epoch_means
+
+    loaded = list(_runs(runs))
+    fig, axes = style.subplots(ncols=1, width=6.0, height=3.8)
+    ax = axes[0][0]
+    others = iter(["#0072B2", "#009E73", "#E69F00", "#56B4E9", "#CC79A7"])
+    for info, hist in sorted(loaded, key=lambda r: -r[0]["spec"]["optimiser"]["b"]):
+        o = info["spec"]["optimiser"]
+        per_epoch = info["problem_metadata"]["n_train"] // info["spec"]["batch_size"]
+        ep = epoch_means(hist, per_epoch)
+        default = np.isclose(o["alpha"], 0.999) and np.isclose(o["beta"], 0.9)
+        ax.plot(np.arange(1, len(ep) + 1), ep, color="#CC3311" if default else next(others), lw=1.1,
+                label=_opt_label(info) + (" (default)" if default else ""))
+    info = loaded[0][0]
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean training loss of the epoch")
+    p = info["spec"]["problem"]
+    ax.set_title(f"ResNet18 (width {p['width']}), {info['problem_metadata']['n_train']} CIFAR-10 images, "
+                 rf"batch {info['spec']['batch_size']}, $\eta$={info['spec']['optimiser']['eta']:g}", fontsize=9.5)
+    ax.legend(loc="upper right")
+    style.save(fig, png, pdf, stamp)
+
+
+REGIME_COLOURS = {"oscillation": "#0072B2", "spike": "#E69F00", "divergence": "#CC3311"}
+
+
+def _log_edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges of a log-spaced grid: geometric midpoints, extended by half a step at both ends."""
+    lv = np.log10(values)
+    step = np.diff(lv).mean() if len(lv) > 1 else 1.0
+    return 10 ** np.concatenate([[lv[0] - step / 2], (lv[1:] + lv[:-1]) / 2, [lv[-1] + step / 2]])
+
+
+def fig08(runs, png, pdf, stats, stamp=None) -> None:
+    """Fig 8: left, heat-map of log10 of the mean loss over the last 1000 iterations over (a, b)
+    (non-finite cells blank); right, each cell's regime. Cells off the grid (the PyTorch default
+    when the sub-grid misses it) are drawn as circles in their colour; the dashed line is a = b."""
+    import matplotlib.colors as mcolors
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    grid = stats[stats["on_grid"].astype(bool)]
+    extra = stats[~stats["on_grid"].astype(bool)]
+    a_vals, b_vals = np.sort(grid["a"].unique()), np.sort(grid["b"].unique())
+    heat = grid.pivot(index="b", columns="a", values="log10_tail_mean_loss").reindex(index=b_vals, columns=a_vals)
+    codes = {label: i for i, label in enumerate(REGIME_COLOURS)}
+    label_map = grid.pivot(index="b", columns="a", values="regime").reindex(index=b_vals, columns=a_vals)
+    xe, ye = _log_edges(a_vals), _log_edges(b_vals)
+    fig, axes = style.subplots(ncols=2, width=5.0, height=4.3)
+    left, right = axes[0]
+    values = np.ma.masked_invalid(heat.to_numpy(dtype=float))
+    norm = mcolors.Normalize(vmin=float(values.min()), vmax=float(values.max()))
+    mesh = left.pcolormesh(xe, ye, values, cmap="viridis", norm=norm, shading="flat")
+    fig.colorbar(mesh, ax=left, label=f"log10 mean loss, last {int(grid['tail_window'].max())} iterations")
+    for _, r in extra.iterrows():
+        v = r["log10_tail_mean_loss"]
+        left.scatter([r["a"]], [r["b"]], s=60, marker="o", edgecolor="white", linewidth=1.2,
+                     color=mesh.cmap(norm(v)) if np.isfinite(v) else "none", zorder=3)
+    cmap = mcolors.ListedColormap(list(REGIME_COLOURS.values()))
+    right.pcolormesh(xe, ye, label_map.replace(codes).to_numpy(dtype=float), cmap=cmap, vmin=-0.5,
+                     vmax=len(codes) - 0.5, shading="flat")
+    for _, r in extra.iterrows():
+        right.scatter([r["a"]], [r["b"]], s=60, marker="o", edgecolor="white", linewidth=1.2,
+                      color=REGIME_COLOURS[r["regime"]], zorder=3)
+    for ax, title in ((left, "mean training loss (log10)"), (right, "regime of the loss curve")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.plot([xe[0], xe[-1]], [xe[0], xe[-1]], ls="--", color="white" if ax is left else "0.15", lw=0.9)
+        ax.set_xlim(xe[0], xe[-1])
+        ax.set_ylim(ye[0], ye[-1])
+        ax.set_xlabel(r"a   ($\alpha = 1 - a\eta$, second moment)")
+        ax.set_ylabel(r"b   ($\beta = 1 - b\eta$, first moment)")
+        ax.set_title(title)
+        ax.grid(False)
+    changed = {k.removeprefix("regime_"): float((grid[k] != grid["regime"]).mean())
+               for k in grid.columns if k.startswith("regime_")}
+    handles = [Patch(color=c, label=f"{label} ({int((grid['regime'] == label).sum())})")
+               for label, c in REGIME_COLOURS.items()]
+    if len(extra):
+        handles.append(Line2D([], [], marker="o", ls="", color="0.5", markeredgecolor="white",
+                              label="off-grid cell: " + ", ".join(f"({r.a:g}, {r.b:g})" for r in extra.itertuples())))
+    right.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    if changed:
+        right.text(1.04, 0.02, "labels changed when a\nthreshold moves:\n" + "\n".join(
+            f"{k}: {v:.0%}" for k, v in changed.items()), transform=right.transAxes, fontsize=7.5, va="bottom")
+    eta = float(stats["eta"].iloc[0])
+    fig.suptitle(rf"Full-batch Adam, $\eta$={eta:g}, {len(grid)} cells of the (a, b) grid", fontsize=11)
+    style.save(fig, png, pdf, stamp)
+
+
 DRAWERS = {"fig01": fig01, "fig02": fig02, "fig03": fig03, "fig04": fig04, "fig05": fig05,
-           "fig06": fig06, "fig07": fig07, "fig10": fig10}
+           "fig06": fig06, "fig07": fig07, "fig08": fig08, "fig09": fig09,
+           "fig10": fig10}

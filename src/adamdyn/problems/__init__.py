@@ -13,6 +13,7 @@ from .base import Objective
 from .networks import mlp
 from .pde import dgm_poisson
 from .quadratic import scalar_quadratic, wishart_quadratic
+from .resnet import resnet18
 from ..naming import fmt
 
 # name -> (builder, tag): the builder takes the entry's arguments plus dtype and device.
@@ -22,6 +23,7 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
     "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
     "mlp": (mlp, lambda p: f"mlp-{p['data']}-{'x'.join(map(str, p['widths']))}"
                            + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "")),
+    "resnet18": (resnet18, lambda p: f"resnet18-{p['data']}-w{p['width']}"),
     "dgm_poisson": (dgm_poisson, lambda p: f"dgm-{p['data'].removeprefix('poisson_')}-"
                                            f"{'x'.join(map(str, p['widths']))}-{p['activation']}"),
 }

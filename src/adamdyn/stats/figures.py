@@ -144,5 +144,69 @@ def fig02(runs, window: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def epoch_means(hist: pd.DataFrame, per_epoch: int) -> np.ndarray:
+    """The mean mini-batch training loss of each complete epoch (Fig 9's curve)."""
+    loss = hist["loss"].to_numpy()
+    epochs = len(loss) // per_epoch
+    return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)
+
+
+def fig09(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
+    """Fig 9: stochastic Adam on the ResNet18, per run, statistics of the per-epoch mean loss.
+
+    ``tail_mean_epoch_loss`` is the mean over the last tenth of the epochs; late spikes are the
+    spike events (:func:`curves.spike_events`, the classifier's thresholds with its windows
+    counted in epochs) in the second half; ``max_rebound_decades`` the largest rise of the epoch
+    curve above its running minimum after the first tenth (0 for a monotone curve);
+    ``mean_log10_epoch_loss`` the mean of log10 over all epochs (lower: faster overall).
+    """
+    rows = []
+    for run_dir, iterations in runs:
+        row, hist, info = _base_row(Path(run_dir), iterations, window)
+        per_epoch = info["problem_metadata"]["n_train"] // info["spec"]["batch_size"]
+        ep = epoch_means(hist, per_epoch)
+        l = curves.log_loss(ep)
+        events = curves.spike_events(ep, start=len(ep) // 2, **_spike_settings(regime, per_epoch))
+        start = max(1, len(l) // 10)
+        rebound = float((l[start:] - np.minimum.accumulate(l)[start:]).max()) if len(l) > start else 0.0
+        row.update(batch_size=info["spec"]["batch_size"], iterations_per_epoch=per_epoch, epochs=len(ep),
+                   final_epoch_loss=float(ep[-1]), min_epoch_loss=float(ep.min()),
+                   tail_mean_epoch_loss=float(ep[-max(1, len(ep) // 10):].mean()),
+                   mean_log10_epoch_loss=float(l.mean()), max_rebound_decades=rebound,
+                   late_spikes=len(events), late_spike_max_decades=max((e["height"] for e in events), default=0.0),
+                   late_spike_epochs=";".join(str(e["peak"]) for e in events))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def fig08(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
+    """Fig 8: one row per (a, b) cell of the phase diagram, from its block's losses.
+
+    Per cell: the mean loss over the last ``window`` iterations (the heat-map; NaN for a cell whose
+    loss became non-finite, which is blank on the map), its log10, the regime label (divergence
+    for a non-finite loss) with its evidence and its labels under the moved thresholds, the spike
+    count in the classification window, and the iteration at which it diverged (-1 if never).
+    """
+    rows = []
+    for block_dir, iterations in runs:
+        info = read_json(Path(block_dir) / "run.json")
+        hist = read_history(block_dir, iterations)
+        eta = info["plan"]["eta"]
+        for cell in info["cells"]:
+            loss = hist[cell["column"]].to_numpy()
+            row = {"block": info["plan"]["name"], "a": cell["a"], "b": cell["b"], "ja": cell["ja"], "jb": cell["jb"],
+                   "on_grid": cell["ja"] is not None, "eta": eta, "alpha": 1 - cell["a"] * eta,
+                   "beta": 1 - cell["b"] * eta, "seed": info["seed"]}
+            row.update(curves.summarise(loss, window))
+            row["diverged_at"] = cell["diverged_at"] if 0 <= cell["diverged_at"] < len(loss) else -1
+            if row["diverged"]:
+                row["tail_mean_loss"] = float("nan")  # blank on the heat-map
+            row["log10_tail_mean_loss"] = float(np.log10(row["tail_mean_loss"])) if row["tail_mean_loss"] > 0 else float("nan")
+            row.update(_dynamics(loss, regime, sensitivity))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 TABLES = {"fig01": curve_table, "fig02": fig02, "fig03": curve_table, "fig04": curve_table,
-          "fig05": fig05, "fig06": fig06, "fig07": curve_table, "fig10": curve_table}
+          "fig05": fig05, "fig06": fig06, "fig07": curve_table, "fig08": fig08,
+          "fig09": fig09, "fig10": curve_table}
