@@ -3,7 +3,7 @@
 Snakemake's ``validate`` reports a schema violation with the whole schema attached; this check
 runs first and says in one line per problem which key is wrong and what is allowed, e.g.::
 
-    config.yaml: scales.paper: unknown key 'fig06x' (allowed: minutes, fig05, fig06)
+    config.yaml: scales.paper: unknown key 'fig06x' (allowed: cost, datasets, fig01, ...)
 """
 from __future__ import annotations
 

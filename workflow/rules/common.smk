@@ -32,7 +32,7 @@ DATASETS = list(SCALE_CFG.get("datasets", {}))
 
 print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs"
       + (f" and {len(BLOCKS)} blocks of Fig 8 cells" if BLOCKS else "") + "; "
-      f"about {SCALE_CFG.get('minutes', '?')} min on a 2-core CPU machine. Results in {RESULTS}/.",
+      f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
       file=sys.stderr)
 
 

@@ -305,6 +305,10 @@ def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_r
               for label in sides}
     median_ratio = {label: _r(float(grid["log_b_over_a"][grid["regime"] == label].median()), 3)
                     if counts.get(label) else None for label in sides}
+    regions = {"spike": grid["log_b_over_a"] >= 1, "divergence": grid["log_b_over_a"] <= -1,
+               "oscillation": grid["log_b_over_a"].abs() <= near_diagonal_decades}
+    coverage = {label: _r(float((grid["regime"][region] == label).mean()), 3) if region.any() else None
+                for label, region in regions.items()}
     ordered = all(median_ratio[k] is not None for k in sides) and \
         median_ratio["spike"] > median_ratio["oscillation"] > median_ratio["divergence"]
     claims = [Claim(
@@ -313,6 +317,7 @@ def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_r
                   "than a, divergence for a sufficiently larger than b, oscillation for a and b of similar size",
         measured={"cells_by_label": {k: int(v) for k, v in counts.items()},
                   "fraction_on_its_side": purity, "median_log10_b_over_a": median_ratio,
+                  "fraction_of_region_with_its_label (b >= 10a, a >= 10b, a ~ b)": coverage,
                   **phase_boundaries(grid), "label_changes_under_moved_thresholds": _sensitivity(grid)},
         threshold=f"all three labels occur; median log10(b/a) spike > oscillation > divergence; and >= "
                   f"{min_region_purity:.0%} of spike cells have b > a, of divergence cells a > b, of oscillation "

@@ -283,9 +283,14 @@ def fig08(runs, png, pdf, stats, stamp=None) -> None:
     fig, axes = style.subplots(ncols=2, width=5.0, height=4.3)
     left, right = axes[0]
     values = np.ma.masked_invalid(heat.to_numpy(dtype=float))
-    norm = mcolors.Normalize(vmin=float(values.min()), vmax=float(values.max()))
+    # every cell starts from the same loss: cells that end above it (blow-ups) saturate the scale
+    start = float(np.log10(grid["initial_loss"].iloc[0]))
+    top = min(float(values.max()), start)
+    norm = mcolors.Normalize(vmin=float(values.min()), vmax=top)
     mesh = left.pcolormesh(xe, ye, values, cmap="viridis", norm=norm, shading="flat")
-    fig.colorbar(mesh, ax=left, label=f"log10 mean loss, last {int(grid['tail_window'].max())} iterations")
+    fig.colorbar(mesh, ax=left, extend="max" if float(values.max()) > top else "neither",
+                 label=f"log10 mean loss, last {int(grid['tail_window'].max())} iterations"
+                       + ("\n(saturated above the initial loss)" if float(values.max()) > top else ""))
     for _, r in extra.iterrows():
         v = r["log10_tail_mean_loss"]
         left.scatter([r["a"]], [r["b"]], s=60, marker="o", edgecolor="white", linewidth=1.2,

@@ -196,7 +196,7 @@ def fig08(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
             loss = hist[cell["column"]].to_numpy()
             row = {"block": info["plan"]["name"], "a": cell["a"], "b": cell["b"], "ja": cell["ja"], "jb": cell["jb"],
                    "on_grid": cell["ja"] is not None, "eta": eta, "alpha": 1 - cell["a"] * eta,
-                   "beta": 1 - cell["b"] * eta, "seed": info["seed"]}
+                   "beta": 1 - cell["b"] * eta, "seed": info["seed"], "initial_loss": float(loss[0])}
             row.update(curves.summarise(loss, window))
             row["diverged_at"] = cell["diverged_at"] if 0 <= cell["diverged_at"] < len(loss) else -1
             if row["diverged"]:
