@@ -52,3 +52,34 @@ def test_mlp_training_resumes_identically(data_dir, tmp_path):
     resumed = train(plan, tmp_path / "k.pt", CPU, 20, log=lambda m: None, data_dir=data_dir)
     assert resumed.resumed_from == [40]
     pd.testing.assert_frame_equal(whole.history, resumed.history)
+
+
+def test_resnet18_is_the_cifar_variant_with_the_papers_halved_widths():
+    from adamdyn.problems.resnet import resnet18_net
+
+    net = resnet18_net(32)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs[0].kernel_size == (3, 3) and convs[0].stride == (1, 1)  # 3x3 stem
+    assert not any(isinstance(m, torch.nn.MaxPool2d) for m in net.modules())  # no max-pool
+    assert sorted({c.out_channels for c in convs}) == [32, 64, 128, 256]
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules()) == len(convs)
+    # 8 basic blocks of two 3x3 convolutions, plus the stem and 3 projection shortcuts
+    assert sum(c.kernel_size == (3, 3) for c in convs) == 17 and sum(c.kernel_size == (1, 1) for c in convs) == 3
+    assert net(torch.randn(4, 3, 32, 32)).shape == (4, 10)
+
+
+def test_resnet18_problem_trains_with_seeded_minibatches_in_training_mode(tmp_path):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 3, 8, 8, generator=gen)
+    y = torch.nn.functional.one_hot(torch.randint(0, 10, (40,), generator=gen), 10).float()
+    save_prepared(tmp_path / "tiny.pt", {"x_train": x, "y_train": y}, {"name": "tiny"})
+    problem = {"name": "resnet18", "data": "tiny", "width": 4}
+    assert problem_tag(problem) == "resnet18-tiny-w4"
+    spec = RunSpec(problem=problem, optimiser=OptimiserSpec.from_config("adam", eta=1e-3, a=1, b=100), seed=0,
+                   dtype="float32", batch_size=10)
+    runs = [train(RunPlan(spec=spec, iterations=8), tmp_path / f"r{i}.pt", CPU, 100, log=lambda m: None,
+                  data_dir=tmp_path) for i in range(2)]
+    pd.testing.assert_frame_equal(runs[0].history, runs[1].history)  # shuffling is a function of the seed
+    assert runs[0].metadata["n_train"] == 40
+    obj = build_problem(problem, torch.float32, CPU, data_dir=tmp_path)
+    assert obj.module.training  # BatchNorm uses batch statistics throughout

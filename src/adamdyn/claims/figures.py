@@ -97,9 +97,17 @@ def _moved_labels(record: dict) -> dict:
             for k, v in record.items() if k == "regime" or k.startswith("regime_")}
 
 
+def _peaks(value) -> str:
+    """A statistics table's ';'-joined spike peaks (read back as a number when there is one, NaN
+    when there is none)."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None or pd.isna(value) else str(int(value))
+
+
 def _late_spikes(r) -> dict:
     return {"late_spikes": int(r.late_spikes), "largest_decades": _r(r.late_spike_max_decades, 3),
-            "peaks_at": str(r.late_spike_peaks) if isinstance(r.late_spike_peaks, str) else ""}
+            "peaks_at": _peaks(r.late_spike_peaks)}
 
 
 def fig01(stats: pd.DataFrame, min_spikes: int) -> list[Claim]:
@@ -377,7 +385,7 @@ def fig09(stats: pd.DataFrame, default: str, balanced: str, slow: str, min_spike
     def facts(r):
         return None if r is None else {
             "late_spikes": int(r.late_spikes), "largest_decades": _r(r.late_spike_max_decades, 3),
-            "spike_epochs": str(r.late_spike_epochs) if isinstance(r.late_spike_epochs, str) else "",
+            "spike_epochs": _peaks(r.late_spike_epochs),
             "max_rebound_decades": _r(r.max_rebound_decades, 3), "tail_mean_epoch_loss": _r(r.tail_mean_epoch_loss),
             "mean_log10_epoch_loss": _r(r.mean_log10_epoch_loss, 3), "epochs": int(r.epochs)}
 

@@ -251,7 +251,7 @@ def fig09(runs, png, pdf, stats, stamp=None) -> None:
     p = info["spec"]["problem"]
     ax.set_title(f"ResNet18 (width {p['width']}), {info['problem_metadata']['n_train']} CIFAR-10 images, "
                  rf"batch {info['spec']['batch_size']}, $\eta$={info['spec']['optimiser']['eta']:g}", fontsize=9.5)
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left", fontsize=8.5)
     style.save(fig, png, pdf, stamp)
 
 
