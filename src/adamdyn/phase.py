@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .batched import Block
@@ -137,9 +138,8 @@ def cell_column(i: int) -> str:
     return f"loss_c{i:03d}"
 
 
-def history_frame(losses: np.ndarray):
-    import pandas as pd
-
+def history_frame(losses: np.ndarray) -> pd.DataFrame:
+    """A block's history: ``step`` and one loss column per cell (:func:`cell_column`)."""
     frame = pd.DataFrame({cell_column(i): losses[:, i] for i in range(losses.shape[1])})
     frame.insert(0, "step", np.arange(len(losses)))
     return frame

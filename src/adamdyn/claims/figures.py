@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..stats.figures import label_changes
 from . import Claim
 
 
@@ -292,12 +293,6 @@ def phase_boundaries(grid: pd.DataFrame) -> dict:
     return {"smallest_diverging_a_over_b_by_b": div, "smallest_spiking_b_by_a": spike}
 
 
-def _sensitivity(grid: pd.DataFrame) -> dict:
-    """The fraction of cells whose label changes under each moved threshold of the classifier."""
-    return {k.removeprefix("regime_"): _r(float((grid[k] != grid["regime"]).mean()), 3)
-            for k in grid.columns if k.startswith("regime_")}
-
-
 def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_region_purity: float) -> list[Claim]:
     """Claim 8: over the (a, b) plane the three regimes occupy distinct regions (spike for b
     sufficiently larger than a, divergence for a sufficiently larger than b, oscillation for a ~ b);
@@ -314,7 +309,7 @@ def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_r
     median_ratio = {label: _r(float(grid["log_b_over_a"][grid["regime"] == label].median()), 3)
                     if counts.get(label) else None for label in sides}
     regions = {"spike": grid["log_b_over_a"] >= 1, "divergence": grid["log_b_over_a"] <= -1,
-               "oscillation": grid["log_b_over_a"].abs() <= near_diagonal_decades}
+               "oscillation": sides["oscillation"]}
     coverage = {label: _r(float((grid["regime"][region] == label).mean()), 3) if region.any() else None
                 for label, region in regions.items()}
     ordered = all(median_ratio[k] is not None for k in sides) and \
@@ -326,7 +321,7 @@ def fig08(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_r
         measured={"cells_by_label": {k: int(v) for k, v in counts.items()},
                   "fraction_on_its_side": purity, "median_log10_b_over_a": median_ratio,
                   "fraction_of_region_with_its_label (b >= 10a, a >= 10b, a ~ b)": coverage,
-                  **phase_boundaries(grid), "label_changes_under_moved_thresholds": _sensitivity(grid)},
+                  **phase_boundaries(grid), "label_changes_under_moved_thresholds": {k: _r(v, 3) for k, v in label_changes(grid).items()}},
         threshold=f"all three labels occur; median log10(b/a) spike > oscillation > divergence; and >= "
                   f"{min_region_purity:.0%} of spike cells have b > a, of divergence cells a > b, of oscillation "
                   f"cells |log10(a/b)| <= {near_diagonal_decades}",

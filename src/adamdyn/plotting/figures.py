@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import read_history, read_json
+from ..stats.figures import epoch_means, label_changes
 from . import style
 
 
@@ -231,8 +232,6 @@ def fig10(runs, png, pdf, stats=None, stamp=None) -> None:
 def fig09(runs, png, pdf, stats, stamp=None) -> None:
     """Fig 9: per-epoch mean training loss of stochastic Adam on the ResNet18, one line per (a, b),
     log y; the defaults in red as in the paper."""
-    from ..stats.figures import epoch_means
-
     loaded = list(_runs(runs))
     fig, axes = style.subplots(ncols=1, width=6.0, height=3.8)
     ax = axes[0][0]
@@ -311,8 +310,7 @@ def fig08(runs, png, pdf, stats, stamp=None) -> None:
         ax.set_ylabel(r"b   ($\beta = 1 - b\eta$, first moment)")
         ax.set_title(title)
         ax.grid(False)
-    changed = {k.removeprefix("regime_"): float((grid[k] != grid["regime"]).mean())
-               for k in grid.columns if k.startswith("regime_")}
+    changed = label_changes(grid)
     handles = [Patch(color=c, label=f"{label} ({int((grid['regime'] == label).sum())})")
                for label, c in REGIME_COLOURS.items()]
     if len(extra):

@@ -144,6 +144,13 @@ def fig02(runs, window: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def label_changes(table: pd.DataFrame) -> dict[str, float]:
+    """The fraction of a table's rows whose regime label changes under each moved threshold of the
+    classifier (its ``regime_<key>=<value>`` columns)."""
+    return {k.removeprefix("regime_"): float((table[k] != table["regime"]).mean())
+            for k in table.columns if k.startswith("regime_")}
+
+
 def epoch_means(hist: pd.DataFrame, per_epoch: int) -> np.ndarray:
     """The mean mini-batch training loss of each complete epoch (Fig 9's curve)."""
     loss = hist["loss"].to_numpy()
