@@ -2,7 +2,7 @@
 # Gradient Algorithms". `snakemake --cores all` builds every figure of the chosen scale;
 # `snakemake --cores 2 fig05` one figure with its statistics and claims.
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from adamdyn.config import check_config, fold_shorthands
 
@@ -14,10 +14,9 @@ configfile: "config.yaml"
 
 fold_shorthands(config)
 try:
-    check_config(config, "workflow/schemas/config.schema.yaml")
+    check_config(config, "workflow/schemas/config.schema.yaml")  # every setting is in config.yaml
 except ValueError as exc:
     raise WorkflowError(str(exc))
-validate(config, "workflow/schemas/config.schema.yaml")  # fills in the schema's defaults
 
 
 report: "workflow/report/workflow.rst"
@@ -28,7 +27,6 @@ include: "workflow/rules/common.smk"
 
 wildcard_constraints:
     run="[^/]+",
-    block="block[0-9]+",
     name="[a-z0-9_]+",
     dataset="cifar10|fashion_mnist",
     fig="fig[0-9][0-9]",

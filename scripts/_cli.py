@@ -20,10 +20,11 @@ def parser(doc: str) -> argparse.ArgumentParser:
 
 
 def training_parser(doc: str) -> argparse.ArgumentParser:
-    """The arguments the training rules (``train``, ``train_block``) pass to their scripts."""
+    """The arguments the training rules pass to scripts/train.py."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("--plan", type=json.loads, required=True, help="the run's (or block's) plan as JSON")
-    p.add_argument("--out-dir", type=Path, required=True)
+    p.add_argument("--job", type=json.loads, required=True,
+                   help="the job as JSON: {name, executor (single or batched), runs: [run plans]}")
+    p.add_argument("--runs-dir", type=Path, required=True, help="each run's folder goes here")
     p.add_argument("--checkpoint", type=Path, required=True, help="checkpoint file (outside the outputs)")
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--data-dir", type=Path, default=None, help="folder of the prepared data sets")

@@ -12,7 +12,7 @@ import time
 import torch
 from torch import nn
 
-from adamdyn.batched import train_block
+from adamdyn.batched import train_stack
 from adamdyn.engine import resolve_device
 from adamdyn.problems.networks import mlp_net
 
@@ -42,10 +42,10 @@ def main() -> None:
         if device.type == "cuda":
             torch.cuda.synchronize()
 
-    train_block(net, x, y, eta, a, b, 2)  # warm-up
+    train_stack(net, x, y, eta, a, b, 2)  # warm-up
     sync()
     t0 = time.perf_counter()
-    train_block(net, x, y, eta, a, b, args.iterations)
+    train_stack(net, x, y, eta, a, b, args.iterations)
     sync()
     batched = time.perf_counter() - t0
 

@@ -15,7 +15,7 @@ import time
 import torch
 from torch import nn
 
-from adamdyn.batched import train_block
+from adamdyn.batched import train_stack
 from adamdyn.engine import resolve_device
 from adamdyn.problems.networks import mlp_net
 from adamdyn.problems.resnet import resnet18_net
@@ -50,7 +50,7 @@ def main() -> None:
     net = mlp_net([784] + [500] * 6 + [10]).to(device)
     a = torch.logspace(-1, 2, args.cells)
     b = torch.logspace(2, -1, args.cells)
-    block_it = _timed(lambda: train_block(net, x, y, 1e-3, a, b, args.iterations), device, 1) / args.iterations
+    block_it = _timed(lambda: train_stack(net, x, y, 1e-3, a, b, args.iterations), device, 1) / args.iterations
     fig08_s = 1600 / args.cells * 5000 * block_it
 
     images = torch.randn(10000, 3, 32, 32, generator=gen).to(device)

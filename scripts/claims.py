@@ -1,4 +1,4 @@
-"""Check a figure's claims (rule ``claims``) from its statistics table; write claims/figNN.json."""
+"""Check a figure's claims (rule ``claims``) from its statistics table: figNN.claims -> claims/figNN.json."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 from _cli import parser
 
-from adamdyn.claims.figures import CHECKERS
+from adamdyn.figures import figure
 from adamdyn.io import write_json
 
 
@@ -15,7 +15,7 @@ def main() -> None:
     p.add_argument("--stats", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
-    claims = CHECKERS[args.figure](pd.read_csv(args.stats), **args.params)
+    claims = figure(args.figure).claims(pd.read_csv(args.stats), **args.params)
     write_json(args.out, [c.to_dict() for c in claims])
     for c in claims:
         print(f"{'HOLDS' if c.passed else 'DOES NOT HOLD'}  {c.id}: {c.measured}")

@@ -1,4 +1,4 @@
-"""Draw a figure (rule ``figure``) from its runs' histories; write PNG and PDF."""
+"""Draw a figure (rule ``figure``) from its runs' histories and statistics: figNN.draw -> PNG and PDF."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 from _cli import parser, run_arg
 
-from adamdyn.plotting.figures import DRAWERS
+from adamdyn.figures import figure
 
 
 def main() -> None:
@@ -17,8 +17,8 @@ def main() -> None:
     p.add_argument("--stats", type=Path, required=True, help="the figure's statistics table")
     p.add_argument("--stamp", default=None, help="small print: scale, date, commit")
     args = p.parse_args()
-    DRAWERS[args.figure](args.run, png=args.png, pdf=args.pdf, stats=pd.read_csv(args.stats),
-                         stamp=args.stamp, **args.params)
+    figure(args.figure).draw(args.run, stats=pd.read_csv(args.stats), png=args.png, pdf=args.pdf,
+                             stamp=args.stamp, **args.params)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
-"""Compute a figure's statistics table (rule ``stats``) from its runs' histories."""
+"""Compute a figure's statistics table (rule ``stats``) from its runs' histories: figNN.table."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from _cli import parser, run_arg
 
+from adamdyn.figures import figure
 from adamdyn.io import write_csv
-from adamdyn.stats.figures import TABLES
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
     p.add_argument("--run", type=run_arg, action="append", required=True, help="RUN_DIR:ITERATIONS")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
-    write_csv(args.out, TABLES[args.figure](args.run, **args.params))
+    write_csv(args.out, figure(args.figure).table(args.run, **args.params))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from adamdyn import problems
 from adamdyn.problems.base import Objective
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text())
 
 
 def runaway(dtype, device):

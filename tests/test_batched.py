@@ -1,10 +1,10 @@
-"""Fig 8's batched block equals the same cells trained one at a time with torch.optim.Adam."""
+"""The batched executor's stack equals the same cells trained one at a time with torch.optim.Adam."""
 import copy
 
 import torch
 from torch import nn
 
-from adamdyn.batched import stack_mlp, train_block
+from adamdyn.batched import stack_mlp, train_stack
 from adamdyn.problems.networks import mlp_net
 
 
@@ -22,7 +22,7 @@ def test_batched_block_equals_cells_trained_one_at_a_time():
     eta = 1e-2
     a = torch.tensor([0.5, 10.0, 50.0], dtype=torch.float64)
     b = torch.tensor([50.0, 10.0, 0.5], dtype=torch.float64)
-    losses, diverged = train_block(net, x, y, eta, a, b, iterations=50)
+    losses, diverged = train_stack(net, x, y, eta, a, b, iterations=50)
     for k in range(3):
         cell = copy.deepcopy(net)
         opt = torch.optim.Adam(cell.parameters(), lr=eta, betas=(1 - b[k].item() * eta, 1 - a[k].item() * eta), eps=1e-8)
@@ -43,11 +43,11 @@ def test_a_diverging_cell_is_frozen_and_does_not_touch_the_others():
     net = mlp_net([12, 16, 3]).double()
     a = torch.tensor([1.0, 1.0], dtype=torch.float64)
     b = torch.tensor([10.0, 10.0], dtype=torch.float64)
-    ref, _ = train_block(net, x, y, 1e-2, a[:1], b[:1], iterations=20)
+    ref, _ = train_stack(net, x, y, 1e-2, a[:1], b[:1], iterations=20)
     start = stack_mlp(net, 2)
     with torch.no_grad():
         start[0][1] = 1e200  # cell 1's first layer overflows: a non-finite loss at iteration 0
-    losses, diverged = train_block(net, x, y, 1e-2, a, b, iterations=20, start=start)
+    losses, diverged = train_stack(net, x, y, 1e-2, a, b, iterations=20, start=start)
     assert diverged.tolist() == [-1, 0]
     assert not torch.isfinite(losses[0, 1]) and torch.isnan(losses[1:, 1]).all()
     assert torch.equal(losses[:, 0], ref[:, 0])  # the healthy cell is untouched

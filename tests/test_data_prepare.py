@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,41 @@ def test_load_detects_damage(tmp_path):
         load_prepared(path)
     with pytest.raises(DataError, match="does not exist"):
         load_prepared(tmp_path / "absent.pt")
+
+
+def _leave_marker(path):
+    Path(path).write_text("this ran while loading")
+    return 0
+
+
+class _RunsCodeWhenUnpickled:
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return _leave_marker, (self.marker,)
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+@pytest.mark.parametrize("fmt", ["zip", "legacy", "pickle"])
+def test_load_refuses_pickled_objects(tmp_path, fmt):
+    tensors, meta = sine_regression(seed=3, n_train=5, n_test=5)
+    path = tmp_path / "sine.pt"
+    save_prepared(path, tensors, meta)
+    obj = torch.load(path, weights_only=True)
+    marker = tmp_path / "marker"
+    obj["meta"]["note"] = _RunsCodeWhenUnpickled(marker)  # checksum still matches the tensors
+    if fmt == "pickle":  # protocol 5: torch's safe unpickler stops before reaching the object
+        path.write_bytes(pickle.dumps(obj, protocol=5))
+    else:
+        torch.save(obj, path, _use_new_zipfile_serialization=fmt == "zip")
+    with pytest.raises(DataError) as e:
+        load_prepared(path)
+    msg = str(e.value)
+    assert str(path) in msg, msg
+    if fmt != "pickle":
+        assert "refused" in msg and "_leave_marker" in msg and "run arbitrary code" in msg, msg
+    assert not marker.exists()  # nothing in the file was run
 
 
 # ---------------------------------------------------------------------------- CIFAR

@@ -203,6 +203,19 @@ def test_fashion_mnist_shared_copy_verifies(shared):
     assert tlab.tolist()[:10] == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
 
 
+def test_readers_return_info_only_when_asked(shared):
+    out = read_fashion_mnist(shared, train=False, verify=False, return_info=True)
+    assert len(out) == 3 and len(read_fashion_mnist(shared, train=False, verify=False)) == 2
+    info = out[2]
+    assert info["split"] == "test" and info["verified"] == "not verified"
+    assert info["files"] == [str((FM_RAW / f).resolve())
+                             for f in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]
+    assert len(read_cifar10_train(shared, classes=[0], per_class=2)) == 3
+    *_, info = read_cifar10_train(shared, classes=[0], per_class=2, return_info=True)
+    assert info["layout"] == "imagefolder" and info["manifest"]["is_published"]
+    assert info["selection"]["classes"] == [0] and info["selection"]["per_class"] == 2
+
+
 def test_fashion_mnist_truncated_file_is_named(tmp_path, shared):
     name = "train-labels-idx1-ubyte"
     path = _fm_copy(tmp_path, name, (FM_RAW / name).read_bytes()[:1000])

@@ -72,7 +72,7 @@ def test_a_b_parameterisation_matches_alpha_beta():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(name="adam", eta=1e-3, a=1), "Adam needs beta"),
-    (dict(name="adam", eta=1e-3, a=2000, b=1), "Invalid alpha"),
+    (dict(name="adam", eta=1e-3, a=2000, b=1), "Invalid a = 2000: alpha = 1 - a eta = -1"),
     (dict(name="adam", eta=-1.0, a=1, b=1), "Invalid learning rate eta"),
     (dict(name="rmsprop", eta=1e-3, alpha=0.9, b=1), "no first-moment factor"),
     (dict(name="signgd", eta=1e-3, a=1), "signGD takes no momentum"),

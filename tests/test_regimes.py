@@ -2,7 +2,21 @@
 import numpy as np
 import pytest
 
-from adamdyn.stats.curves import oscillation, regime, spike_events
+from adamdyn.stats import curves
+from adamdyn.stats.curves import oscillation
+
+from conftest import CONFIG
+
+REGIME = CONFIG["stats"]["regime"]  # the classifier's thresholds as config.yaml sets them
+SPIKE = {k: REGIME[k] for k in ("height", "floor_window", "rise_within", "recovery")}
+
+
+def regime(loss, **moved):
+    return curves.regime(loss, **{**REGIME, **moved})
+
+
+def spike_events(loss, **moved):
+    return curves.spike_events(loss, **{**SPIKE, **moved})
 
 N = 3000
 T = np.arange(N)

@@ -8,17 +8,17 @@ QUAD = {"name": "wishart_quadratic", "dim": 10, "seed": 0, "f0": 12.0}
 
 
 def _fig(runs, iterations=100, **extra):
-    return {"problem": QUAD, "dtype": "float64", "seeds": [0], "iterations": iterations, "runs": runs, **extra}
+    return {"problem": QUAD, "dtype": "float64", "seeds": [0], "iterations": iterations, "threads": 1, "runs": runs, **extra}
 
 
 def test_names_are_readable_and_use_the_papers_a_b():
-    runs, _ = plan_scale({"fig07": _fig([{"optimiser": "adam", "eta": 1e-3, "a": 10, "b": 10}])})
+    runs, _, _ = plan_scale({"fig07": _fig([{"optimiser": "adam", "eta": 1e-3, "a": 10, "b": 10}])})
     assert list(runs) == ["quad10-s0-f12_adam_eta1e-3_a10_b10_seed0_f64"]
     assert [fmt(x) for x in (5e-4, 1e4, 0.9, 100)] == ["5e-4", "1e4", "0.9", "100"]
 
 
 def test_lists_sweep_as_a_product_over_seeds():
-    runs, reads = plan_scale({"fig05": _fig([{"optimiser": "signgd", "eta": [1e-3, 1e-4]}], seeds=[0, 1])})
+    runs, reads, _ = plan_scale({"fig05": _fig([{"optimiser": "signgd", "eta": [1e-3, 1e-4]}], seeds=[0, 1])})
     assert len(runs) == 4 and len(reads["fig05"]) == 4
 
 
@@ -29,18 +29,23 @@ def test_same_run_in_two_figures_is_trained_once_for_the_longest_with_all_logs()
         "fig07": _fig([{"optimiser": "adam", "eta": 1e-3, "alpha": 0.99, "beta": 0.99}], iterations=1000,
                       log={"norms": True}),
     }
-    runs, reads = plan_scale(figs)
-    assert len(runs) == 1
+    runs, reads, jobs = plan_scale(figs)
+    assert len(runs) == 1 and len(jobs) == 1
     (name, plan), = runs.items()
     assert plan.iterations == 1000 and plan.log_norms and plan.figures == ["fig03", "fig07"]
     assert reads["fig03"] == [(name, 500)] and reads["fig07"] == [(name, 1000)]
 
 
 def test_time_sets_iterations_per_eta():
-    runs, reads = plan_scale({"fig02": _fig([{"optimiser": "signgd", "eta": [1e-5, 1e-4], "time": 0.01}])})
+    runs, reads, _ = plan_scale({"fig02": _fig([{"optimiser": "signgd", "eta": [1e-5, 1e-4], "time": 0.01}])})
     assert sorted(i for _, i in reads["fig02"]) == [100, 1000]
 
 
 def test_unknown_key_in_a_runs_entry_is_named():
     with pytest.raises(ValueError, match="lr"):
         plan_scale({"fig05": _fig([{"optimiser": "signgd", "eta": 1e-3, "lr": 1}])})
+
+
+def test_an_impossible_momentum_rate_names_the_figure_entry_and_what_was_written():
+    with pytest.raises(ValueError, match=r"fig07.runs\[0\] \(adam, eta: 0.001, a: 0, b: -100\): Invalid a = 0: alpha = 1 - a eta = 1 must lie in"):
+        plan_scale({"fig07": _fig([{"optimiser": "adam", "eta": 1e-3, "a": 0, "b": -100}])})

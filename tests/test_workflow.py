@@ -61,14 +61,16 @@ def test_ci_scale_builds_data_figures_stats_and_claims(workdir):
         claims = json.loads((out / "claims" / f"{fig}.json").read_text())
         assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
         stats = pd.read_csv(out / "stats" / f"{fig}.csv")
-        assert {"final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
-        assert ("run" in stats.columns) != (fig == "fig08")
-    phase = pd.read_csv(out / "stats" / "fig08.csv")  # Fig 8: one row per (a, b) cell, in blocks
-    assert len(phase) == 16 and phase["block"].nunique() == 2
+        assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
+    phase = pd.read_csv(out / "stats" / "fig08.csv")  # Fig 8: one row per (a, b) cell, each a run
+    assert len(phase) == 16 and phase["on_grid"].all()
     assert {"a", "b", "regime", "spikes_in_window", "diverged", "regime_height=0.5"} <= set(phase.columns)
+    jobs = [json.loads((out / "runs" / r / "run.json").read_text())["job"] for r in phase["run"]]
+    assert {j["name"] for j in jobs} == {"fig08_batch000", "fig08_batch001"}  # trained 8 at a time
+    assert all(j["executor"] == "batched" and j["runs"] == 8 for j in jobs)
     assert "claims hold" in (out / "claims.md").read_text()
     runs = sorted((out / "runs").iterdir())
-    assert len(runs) == 35  # 36 asked for by the figures; Fig 3's a = b = 10 run is Fig 7's
+    assert len(runs) == 35 + 16  # 36 asked for by Figs 1-7, 9, 10 (Fig 3's a = b = 10 run is Fig 7's); 16 cells
     info = json.loads((runs[0] / "run.json").read_text())
     for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged"):
         assert key in info
@@ -147,10 +149,11 @@ def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
     assert info["resumed_from_iterations"] and info["resumed_from_iterations"][0] % 5000 == 0
 
     fresh = workdir / "fresh"
-    subprocess.run([sys.executable, "scripts/train.py", "--plan", json.dumps(info["plan"]), "--out-dir", str(fresh),
+    job = {"name": name, "executor": "single", "runs": [info["plan"]]}
+    subprocess.run([sys.executable, "scripts/train.py", "--job", json.dumps(job), "--runs-dir", str(fresh),
                     "--checkpoint", str(fresh / "ckpt.pt"), "--threads", "1", "--checkpoint-every", "1000000"],
                    cwd=workdir, check=True, capture_output=True)
-    pd.testing.assert_frame_equal(pd.read_parquet(workdir / target), pd.read_parquet(fresh / "history.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(workdir / target), pd.read_parquet(fresh / name / "history.parquet"))
 
 
 def test_lint_is_clean(workdir):

@@ -1,7 +1,8 @@
-"""A block of Fig 8's cells trained at once: K copies of one MLP, each with its own Adam (a, b).
+"""The batched executor: K runs that differ only in Adam's (a, b), trained at once as one stack.
 
-Fig 8 trains the same network from the same initial weights for every cell of a grid of
-(a, b). Instead of K processes, the K models are stacked: layer l holds weights of shape
+Runs that share a problem (a ReLU MLP fitted full batch), seed, dtype, length, eta and eps, and
+differ only in Adam's momentum rates, start from the same initial weights; Fig 8's (a, b) cells are
+such runs. Instead of K processes, the K models are stacked: layer l holds weights of shape
 (K, d_out, d_in), one batched matmul runs every cell's forward pass, and one backward pass of the
 sum of the cells' losses gives every cell its own gradient (the cells share no parameters).
 The update is eq. (3) with per-cell alpha_k = 1 - a_k eta and beta_k = 1 - b_k eta::
@@ -13,16 +14,26 @@ The update is eq. (3) with per-cell alpha_k = 1 - a_k eta and beta_k = 1 - b_k e
 A cell whose loss turns non-finite is marked diverged at that iteration; its parameters and
 moments are zeroed and frozen, so no NaN reaches the shared sum or the other cells.
 
-:class:`Block` holds a block's whole state (parameters, moments, step, which cells are still
-active, the losses so far) so that :func:`adamdyn.phase.train_phase_block` can checkpoint it and
-resume to the identical losses.
+:class:`Stack` holds the whole state (parameters, moments, step, which cells are still active, the
+losses so far) so that :func:`train_batch` can checkpoint it and resume to the identical losses.
+The plan (:mod:`adamdyn.runs`) decides which runs are trained together; every run of a batch gets
+the same ``history.parquet`` and ``run.json`` as a run trained alone.
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
+from .checkpoint import Progress, load_checkpoint, save_checkpoint
+from .engine import TrainResult, run_identity
 from .optim import EPS
+from .problems import build_problem
+from .runs import RunPlan
 
 
 def stack_mlp(net: nn.Sequential, cells: int) -> list[torch.Tensor]:
@@ -80,7 +91,7 @@ class BatchedAdam:
                 t[cells] = 0.0
 
 
-class Block:
+class Stack:
     """K cells of one MLP trained together by full-batch :class:`BatchedAdam` on (x, y)."""
 
     def __init__(self, net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
@@ -128,13 +139,96 @@ class Block:
         self.losses[:self.k] = state["losses"]
 
 
-def train_block(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
+def train_stack(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
                 b: torch.Tensor, iterations: int,
                 start: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Full-batch Adam for K = len(a) cells from ``net``'s weights (or the stacked ``start``
     parameters); returns the per-iteration losses (iterations, K), with the first non-finite value
     of a diverged cell and NaN after it, and each cell's divergence iteration (-1 if none)."""
-    block = Block(net, x, y, eta, a, b, iterations, start)
-    while block.k < iterations:
-        block.step()
-    return block.losses, block.diverged_at
+    stack = Stack(net, x, y, eta, a, b, iterations, start)
+    while stack.k < iterations:
+        stack.step()
+    return stack.losses, stack.diverged_at
+
+
+def batch_key(plan: RunPlan) -> dict:
+    """What the runs of one batch must share: everything but Adam's (alpha, beta)."""
+    spec, opt = plan.spec, plan.spec.optimiser
+    return {"problem": spec.problem, "seed": spec.seed, "dtype": spec.dtype, "batch_size": spec.batch_size,
+            "optimiser": opt.name, "eta": opt.eta, "eps": opt.eps, "iterations": plan.iterations,
+            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every)}
+
+
+def batch_problem(plan: RunPlan) -> str | None:
+    """Why ``plan`` cannot be trained in a batch (None if it can)."""
+    spec = plan.spec
+    if spec.problem.get("name") != "mlp" or spec.problem.get("activation", "relu") != "relu":
+        return f"problem {spec.problem.get('name')!r}: only ReLU MLPs are stacked"
+    if spec.optimiser.name != "adam" or spec.optimiser.eps != EPS:
+        return f"optimiser {spec.optimiser.name!r} (eps {spec.optimiser.eps:g}): only Adam with eps = {EPS:g}"
+    if spec.batch_size is not None:
+        return "mini-batches: only full-batch runs are stacked"
+    if plan.log_iterate or plan.log_norms or plan.eval_every:
+        return "logged extras (iterate, norms, held-out metrics): a stack logs the loss only"
+    return None
+
+
+def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
+                log: Callable[[str], None] = print, progress_every_s: float = 10.0,
+                on_step: Callable[[int], None] | None = None, data_dir: str | Path | None = None) -> list[TrainResult]:
+    """Train ``plans`` (runs that share :func:`batch_key`) as one :class:`Stack`, resuming from
+    ``checkpoint_path``; one :class:`adamdyn.engine.TrainResult` per run, as if trained alone.
+
+    Every run starts from the weights the engine's problem builds with the shared seed. A run whose
+    loss turns non-finite ends there, marked diverged, like a run of the engine.
+    """
+    keys = [batch_key(p) for p in plans]
+    if any(k != keys[0] for k in keys) or any(batch_problem(p) for p in plans):
+        why = next((batch_problem(p) for p in plans if batch_problem(p)), "the runs differ in more than (a, b)")
+        raise ValueError(f"these runs cannot be trained as one batch: {why}")
+    spec = plans[0].spec
+    dtype = getattr(torch, spec.dtype)
+    iterations = plans[0].iterations
+    torch.manual_seed(spec.seed)
+    objective = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)
+    x, y = objective.data
+    # per-cell rates in the run's dtype, alpha_k = 1 - a_k eta computed in that dtype
+    a = torch.tensor([p.spec.optimiser.a for p in plans], dtype=dtype, device=device)
+    b = torch.tensor([p.spec.optimiser.b for p in plans], dtype=dtype, device=device)
+    stack = Stack(objective.module, x, y, spec.optimiser.eta, a, b, iterations)
+    identity = {"executor": "batched", "runs": [run_identity(p) for p in plans], "iterations": iterations}
+    elapsed, resumed_from = 0.0, []
+    ckpt = load_checkpoint(checkpoint_path, identity, device, log)
+    if ckpt is not None:
+        stack.load_state_dict(ckpt["state"])
+        elapsed, resumed_from = ckpt["elapsed"], ckpt["resumed_from"] + [stack.k]
+        log(f"resumed from {checkpoint_path} at iteration {stack.k}")
+    progress = Progress(log, iterations, stack.k, progress_every_s, work_per_iteration=len(plans),
+                        unit="run-iterations/s")
+
+    def save() -> None:
+        save_checkpoint(checkpoint_path, identity, stack.k, stack.state_dict(), elapsed + progress.elapsed(),
+                        resumed_from)
+
+    while stack.k < iterations:
+        stack.step()
+        k = stack.k
+        if k % checkpoint_every == 0 and k < iterations:
+            save()
+        progress.update(k, f"{int(stack.active.sum())}/{len(plans)} runs finite")
+        if on_step is not None:
+            on_step(k - 1)
+    save()
+    wall = elapsed + progress.elapsed()
+    log(f"finished: {stack.k} iterations, {int((stack.diverged_at >= 0).sum())} of {len(plans)} runs diverged, "
+        f"{wall:.1f} s")
+    losses = stack.losses.numpy()
+    results = []
+    for i in range(len(plans)):
+        at = int(stack.diverged_at[i])
+        n = at + 1 if at >= 0 else stack.k  # a diverged run's history ends at its first non-finite loss
+        history = pd.DataFrame({"step": np.arange(n), "loss": losses[:n, i]})
+        results.append(TrainResult(history=history, diverged=at >= 0, diverged_step=at if at >= 0 else None,
+                                   iterations_done=n, wall_time_s=wall, resumed_from=resumed_from,
+                                   metadata=objective.metadata))
+    return results

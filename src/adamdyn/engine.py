@@ -1,12 +1,16 @@
-"""The one training loop every figure's runs go through.
+"""The training engine: every run of every figure is trained here.
 
-Reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each iteration k
+A job of the plan (:mod:`adamdyn.runs`) is one run, trained by :func:`train`, or a batch of runs
+that differ only in Adam's (a, b), trained at once by :func:`adamdyn.batched.train_batch`
+(:func:`train_group` picks). Both write the same history and use the same checkpoint format
+(:mod:`adamdyn.checkpoint`).
+
+:func:`train` reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each iteration k
 logs the state *before* the update k -> k+1: the loss f(x_k), optionally the iterate x_k, the
 norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state space, and every ``eval_every``
 iterations the problem's held-out metrics at x_k. Then it takes one optimiser step.
 
-A checkpoint is one dict (problem and optimiser state, iteration, RNG states, the history so far,
-the plan) written atomically every ``checkpoint_every`` iterations and at the end. Training
+A checkpoint (problem and optimiser state, RNG state, the history so far) is written atomically every ``checkpoint_every`` iterations and at the end. Training
 resumes from it whenever it matches the plan, so a run killed at any moment and restarted gives
 the same history as an uninterrupted one, and a run later asked for more iterations continues
 from its final checkpoint. A non-finite loss ends the run early, marked diverged: a result, not
@@ -15,7 +19,6 @@ an error.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,12 +26,11 @@ from typing import Callable
 import pandas as pd
 import torch
 
-from .io import atomic_path
+from .checkpoint import Progress, load_checkpoint, save_checkpoint
 from .optim import moment_buffers
 from .problems import build_problem
 from .runs import RunPlan
 
-CHECKPOINT_FORMAT = 1
 MAX_LOGGED_ITERATE = 16  # the iterate is logged only for low-dimensional problems (Fig 6)
 
 
@@ -63,28 +65,10 @@ def _norm_sqrt(tensors: list[torch.Tensor]) -> float:
     return math.sqrt(sum(float(t.double().sum()) for t in tensors)) if tensors else 0.0
 
 
-def _load_checkpoint(path: Path, plan: RunPlan, device: torch.device, log: Callable[[str], None]) -> dict | None:
-    if not path.exists():
-        return None
-    try:
-        ckpt = torch.load(path, map_location=device, weights_only=False)
-    except Exception as exc:  # a checkpoint is a cache: an unreadable one is discarded, not fatal
-        log(f"checkpoint {path} unreadable ({exc}); starting from scratch")
-        return None
-    same = (ckpt.get("format") == CHECKPOINT_FORMAT
-            and plan.spec.same_as(type(plan.spec).from_dict(ckpt["spec"]))
-            and ckpt["logging"] == _logging(plan))
-    if not same:
-        log(f"checkpoint {path} belongs to other settings; starting from scratch")
-        return None
-    if ckpt["iteration"] > plan.iterations and not ckpt["diverged"]:
-        log(f"checkpoint {path} is at iteration {ckpt['iteration']} > {plan.iterations} asked; starting from scratch")
-        return None
-    return ckpt
-
-
-def _logging(plan: RunPlan) -> dict:
-    return {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
+def run_identity(plan: RunPlan) -> dict:
+    """What determines a run's history: its settings and what it logs (not its length or threads)."""
+    return {"spec": plan.spec.to_dict(),
+            "logging": {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}}
 
 
 def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
@@ -107,26 +91,27 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
 
     history: dict[str, list] = {"step": [], "loss": []}
     start, elapsed, resumed_from, diverged_step = 0, 0.0, [], None
-    ckpt = _load_checkpoint(checkpoint_path, plan, device, log)
+    identity = run_identity(plan)
+    ckpt = load_checkpoint(checkpoint_path, identity, device, log)
+    if ckpt is not None and ckpt["iteration"] > plan.iterations and not ckpt["state"]["diverged"]:
+        log(f"checkpoint {checkpoint_path} is at iteration {ckpt['iteration']} > {plan.iterations} asked; "
+            "starting from scratch")
+        ckpt = None
     if ckpt is not None:
-        objective.load_state_dict(ckpt["problem"])
-        optimiser.load_state_dict(ckpt["optimiser"])
-        torch.set_rng_state(ckpt["rng"]["torch"])
-        history, start, elapsed = ckpt["history"], ckpt["iteration"], ckpt["elapsed"]
-        diverged_step = ckpt["diverged_step"]
+        state = ckpt["state"]
+        objective.load_state_dict(state["problem"])
+        optimiser.load_state_dict(state["optimiser"])
+        torch.set_rng_state(state["rng"])
+        history, start, elapsed = state["history"], ckpt["iteration"], ckpt["elapsed"]
+        diverged_step = state["diverged_step"]
         resumed_from = ckpt["resumed_from"] + [start]
         log(f"resumed from {checkpoint_path} at iteration {start}")
 
-    def save_checkpoint(iteration: int) -> None:
-        state = {"format": CHECKPOINT_FORMAT, "spec": spec.to_dict(), "logging": _logging(plan),
-                 "iteration": iteration, "problem": objective.state_dict(),
-                 "optimiser": optimiser.state_dict(),
-                 "rng": {"torch": torch.get_rng_state()},
-                 "history": history, "elapsed": elapsed + (time.perf_counter() - t0),
-                 "diverged": diverged_step is not None, "diverged_step": diverged_step,
-                 "resumed_from": resumed_from}
-        with atomic_path(checkpoint_path, suffix=".tmp") as tmp:
-            torch.save(state, tmp)
+    def save(iteration: int) -> None:
+        state = {"problem": objective.state_dict(), "optimiser": optimiser.state_dict(),
+                 "rng": torch.get_rng_state(), "history": history,
+                 "diverged": diverged_step is not None, "diverged_step": diverged_step}
+        save_checkpoint(checkpoint_path, identity, iteration, state, elapsed + progress.elapsed(), resumed_from)
 
     def batch(k: int) -> torch.Tensor | None:
         """Sample indices of iteration k: None (full batch), or the k-th slice of a seeded per-epoch
@@ -142,8 +127,7 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
         return perms[epoch][i * spec.batch_size:(i + 1) * spec.batch_size]
 
     perms: dict[int, torch.Tensor] = {}
-    t0 = time.perf_counter()
-    last_report = t0
+    progress = Progress(log, plan.iterations, start, progress_every_s)
     for k in range(start, plan.iterations if diverged_step is None else start):
         optimiser.zero_grad(set_to_none=True)
         loss = objective.loss(batch(k))
@@ -170,21 +154,29 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
         loss.backward()
         optimiser.step()
         if (k + 1) % checkpoint_every == 0 and k + 1 < plan.iterations:
-            save_checkpoint(k + 1)
-        now = time.perf_counter()
-        if now - last_report >= progress_every_s:
-            done = k + 1 - start
-            rate = done / (now - t0)
-            log(f"iteration {k + 1}/{plan.iterations}  loss {value:.4e}  {rate:.1f} it/s  "
-                f"time left {(plan.iterations - k - 1) / rate:.0f} s")
-            last_report = now
+            save(k + 1)
+        progress.update(k + 1, f"loss {value:.4e}")
         if on_step is not None:
             on_step(k)
     done = len(history["step"])
-    save_checkpoint(done)
-    wall = elapsed + (time.perf_counter() - t0)
+    save(done)
+    wall = elapsed + progress.elapsed()
     log(f"finished: {done} iterations, final loss {history['loss'][-1] if done else float('nan'):.4e}, "
         f"{'diverged at ' + str(diverged_step) if diverged_step is not None else 'no divergence'}, {wall:.1f} s")
     return TrainResult(history=pd.DataFrame(history), diverged=diverged_step is not None,
                        diverged_step=diverged_step, iterations_done=done, wall_time_s=wall,
                        resumed_from=resumed_from, metadata=objective.metadata)
+
+
+def train_group(executor: str, plans: list[RunPlan], checkpoint_path: str | Path, device: torch.device,
+                checkpoint_every: int, **kwargs) -> list[TrainResult]:
+    """Train one job of the plan: a single run (``executor`` "single", :func:`train`) or a batch of
+    runs that differ only in Adam's (a, b) (``"batched"``, :func:`adamdyn.batched.train_batch`)."""
+    if executor == "single":
+        (plan,) = plans
+        return [train(plan, checkpoint_path, device, checkpoint_every, **kwargs)]
+    if executor == "batched":
+        from .batched import train_batch
+
+        return train_batch(plans, checkpoint_path, device, checkpoint_every, **kwargs)
+    raise ValueError(f"unknown executor {executor!r} (expected single or batched)")

@@ -64,10 +64,14 @@ class SignGD(torch.optim.Optimizer):
 
 def _factor(name: str, factor: float | None, rate: float | None, eta: float) -> float | None:
     """Resolve one momentum factor from either its value or its rate (alpha = 1 - a * eta)."""
+    rate_name = {"alpha": "a", "beta": "b"}[name]
     if factor is not None and rate is not None:
-        raise ValueError(f"Give either {name} or its rate, not both ({name}={factor}, rate={rate})")
+        raise ValueError(f"Give either {name} or its rate {rate_name}, not both ({name}={factor}, {rate_name}={rate})")
     if rate is not None:
         factor = 1.0 - rate * eta
+        if not 0.0 <= factor < 1.0:
+            raise ValueError(f"Invalid {rate_name} = {rate:g}: {name} = 1 - {rate_name} eta = {factor:g} must lie in "
+                             f"[0, 1), so {rate_name} must lie in (0, {1 / eta:g}] at eta = {eta:g}")
     if factor is not None and not 0.0 <= factor < 1.0:
         raise ValueError(
             f"Invalid {name}: {factor} (must lie in [0, 1); with eta={eta} the rate must be < 1/eta)")

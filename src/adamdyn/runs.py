@@ -1,4 +1,4 @@
-"""A run's identity, and the plan of runs a scale's figures ask for.
+"""A run's identity, and the plan of runs (and training jobs) a scale's figures ask for.
 
 A run is identified by its settings: problem, optimiser and hyper-parameters, seed, dtype and
 batch size. Its folder name is derived from them and readable
@@ -6,6 +6,10 @@ batch size. Its folder name is derived from them and readable
 are not part of its identity: when two figures ask for the same run, it is trained once, for
 the longest number of iterations asked, logging everything either figure needs; a figure that
 needs fewer iterations reads the first ones of the longer run.
+
+A training job trains one run, or a batch of runs that differ only in Adam's (a, b) (a figure asks
+for that with ``batched: K``, at most K runs a job, in the figure's order; Fig 8's cells). Either
+way every run gets its own folder, history and run.json.
 """
 from __future__ import annotations
 
@@ -129,16 +133,20 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     """
     log = cfg.get("log", {})
     out = []
-    for entry in cfg["runs"]:
+    for i, entry in enumerate(cfg["runs"]):
         fixed = {k: v for k, v in entry.items()
                  if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem")}
         if fixed:
-            raise ValueError(f"{figure}: unknown key(s) {sorted(fixed)} in a runs entry")
+            raise ValueError(f"{figure}.runs[{i}]: unknown key(s) {sorted(fixed)} in a runs entry")
         sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
         for seed in cfg["seeds"]:
             for values in itertools.product(*sweep.values()):
                 hp = dict(zip(sweep.keys(), values))
-                opt = OptimiserSpec.from_config(entry["optimiser"], **hp)
+                try:
+                    opt = OptimiserSpec.from_config(entry["optimiser"], **hp)
+                except ValueError as exc:
+                    written = ", ".join(f"{k}: {v}" for k, v in hp.items())
+                    raise ValueError(f"{figure}.runs[{i}] ({entry['optimiser']}, {written}): {exc}") from None
                 if "time" in entry:
                     iterations = int(round(entry["time"] / opt.eta))
                 else:
@@ -149,18 +157,34 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
                                log_iterate=bool(log.get("iterate", False)),
                                log_norms=bool(log.get("norms", False)),
                                eval_every=int(log.get("eval_every", 0)),
-                               threads=int(entry.get("threads", cfg.get("threads", 1))), figures=[figure],
+                               threads=int(entry.get("threads", cfg["threads"])), figures=[figure],
                                checkpoint_every=cfg.get("checkpoint_every"))
                 out.append((plan, iterations))
     return out
 
 
-def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]]]:
-    """All runs of a scale's figures, each distinct run once.
+@dataclass
+class Job:
+    """One training job: a single run, or a batch of runs trained at once (:mod:`adamdyn.batched`)."""
 
-    Returns ``runs`` (name -> merged plan) and ``reads`` (figure -> [(run name, iterations it
-    reads)], in config order).
+    name: str
+    executor: str  # "single" or "batched"
+    runs: list[str]
+
+    def to_dict(self, runs: dict[str, RunPlan]) -> dict:
+        return {"name": self.name, "executor": self.executor, "runs": [runs[r].to_dict() for r in self.runs]}
+
+
+def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]], dict[str, Job]]:
+    """All runs of a scale's figures, each distinct run once, and the jobs that train them.
+
+    Returns ``runs`` (name -> merged plan), ``reads`` (figure -> [(run name, iterations it
+    reads)], in config order) and ``jobs`` (name -> :class:`Job`): the runs of a figure with
+    ``batched: K`` in batches of at most K (named ``<figure>_batchNNN``), every other run alone
+    (its job named like the run).
     """
+    from .batched import batch_key, batch_problem
+
     runs: dict[str, RunPlan] = {}
     reads: dict[str, list[tuple[str, int]]] = {}
     for figure, cfg in figures.items():
@@ -172,4 +196,26 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
                 runs[plan.name] = plan
             if (plan.name, iterations) not in reads[figure]:
                 reads[figure].append((plan.name, iterations))
-    return runs, reads
+    jobs: dict[str, Job] = {}
+    batched: set[str] = set()
+    for figure, cfg in figures.items():
+        size = cfg.get("batched")
+        if not size:
+            continue
+        names = [n for n, _ in reads[figure] if n not in batched]
+        for i in range(0, len(names), size):
+            members = names[i:i + size]
+            for n in members:
+                why = batch_problem(runs[n])
+                if why:
+                    raise ValueError(f"{figure}: batched, but run {n} cannot be trained in a batch: {why}")
+                if batch_key(runs[n]) != batch_key(runs[members[0]]):
+                    raise ValueError(f"{figure}: batched, but runs {members[0]} and {n} differ in more than (a, b) "
+                                     "(another figure may ask for one of them with other iterations or logging)")
+            name = f"{figure}_batch{i // size:03d}"
+            jobs[name] = Job(name, "batched", members)
+            batched.update(members)
+    for name in runs:
+        if name not in batched:
+            jobs[name] = Job(name, "single", [name])
+    return runs, reads, jobs

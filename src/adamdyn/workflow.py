@@ -1,14 +1,12 @@
-"""What the Snakefile needs from the package: the scale to run and the plan of runs."""
+"""What the Snakefile needs from the package: the scale to run, the figures, and the plan of runs
+and training jobs, checked before any job starts."""
 from __future__ import annotations
 
 import inspect
 
-from .phase import block_plans
-from .problems import REGISTRY, needs_data
-from .runs import RunPlan, plan_scale
-
-FIGURE_IDS = tuple(f"fig{n:02d}" for n in range(1, 11))
-PHASE_FIGURE = "fig08"  # trained in blocks of (a, b) cells (adamdyn.phase), not as runs
+from .figures import FIGURES, expand
+from .problems import REGISTRY, data_name
+from .runs import Job, RunPlan, plan_scale
 
 
 def resolve_scale(requested: str) -> tuple[str, str]:
@@ -22,35 +20,35 @@ def resolve_scale(requested: str) -> tuple[str, str]:
     return "cpu", "auto: no CUDA GPU visible"
 
 
-def check_problem(figure: str, problem: dict) -> None:
+def check_problem(where: str, problem: dict) -> None:
     """Fail before any job starts if a problem's name or arguments are wrong, naming the key."""
     name = problem.get("name")
     if name not in REGISTRY:
-        raise ValueError(f"config: scales.<scale>.{figure}.problem.name = {name!r} is not a known problem; "
+        raise ValueError(f"config: {where}.name = {name!r} is not a known problem; "
                          f"expected one of {', '.join(REGISTRY)}")
     builder, _ = REGISTRY[name]
     args = {k: v for k, v in problem.items() if k != "name"}
     try:
-        context = {"data_dir": None} if needs_data(problem) else {}
+        context = {"data_dir": None} if data_name(problem) else {}
         inspect.signature(builder).bind(**args, dtype=None, device=None, **context)
     except TypeError as exc:
         wanted = [p for p in inspect.signature(builder).parameters if p not in ("dtype", "device", "data_dir")]
-        raise ValueError(f"config: scales.<scale>.{figure}.problem ({name}): {exc}; "
-                         f"its arguments are {', '.join(wanted)}") from None
+        raise ValueError(f"config: {where} ({name}): {exc}; its arguments are {', '.join(wanted)}") from None
 
 
-def plan(scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]]]:
-    """The runs of every figure configured at this scale (see :func:`adamdyn.runs.plan_scale`)."""
-    figures = {f: scale_cfg[f] for f in FIGURE_IDS if f in scale_cfg and f != PHASE_FIGURE}
+def plan(scale: str, scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, list[tuple[str, int]]], dict[str, Job]]:
+    """The runs, reads and jobs of every figure configured at this scale (:func:`plan_scale`)."""
+    unknown = sorted(k for k in scale_cfg if k.startswith("fig") and k not in FIGURES)
+    if unknown:
+        raise ValueError(f"config: scales.{scale}: {', '.join(unknown)} has no figure module "
+                         f"(src/adamdyn/figures/); the figures are {', '.join(FIGURES)}")
+    figures = {f: expand(f, scale_cfg[f]) for f in FIGURES if f in scale_cfg}
     for figure, cfg in figures.items():
-        for problem in [cfg["problem"]] + [e["problem"] for e in cfg["runs"] if "problem" in e]:
-            check_problem(figure, problem)
-    return plan_scale(figures)
-
-
-def phase_blocks(scale_cfg: dict) -> dict[str, dict]:
-    """Fig 8's blocks at this scale (name -> plan), empty when the scale has no Fig 8."""
-    if PHASE_FIGURE not in scale_cfg:
-        return {}
-    check_problem(PHASE_FIGURE, scale_cfg[PHASE_FIGURE]["problem"])
-    return block_plans(scale_cfg[PHASE_FIGURE])
+        check_problem(f"scales.{scale}.{figure}.problem", cfg["problem"])
+        for i, entry in enumerate(cfg["runs"]):
+            if "problem" in entry:
+                check_problem(f"scales.{scale}.{figure}.runs[{i}].problem", entry["problem"])
+    try:
+        return plan_scale(figures)
+    except ValueError as exc:
+        raise ValueError(f"config: scales.{scale}.{str(exc)}") from None

@@ -1,22 +1,21 @@
-# Claims: the paper's claims per figure checked against the statistics, then one table for all.
+# Claims: the paper's claims per figure checked against its statistics (figNN.claims), then one
+# table for all.
 
 
 rule claims:
     input:
         stats=f"{RESULTS}/stats/{{fig}}.csv",
-        code=package_code("claims"),
+        code=figure_code,
     output:
         f"{RESULTS}/claims/{{fig}}.json",
     params:
         python=PYTHON,
-        thresholds=claims_params,
-    conda:
-        "../../environment.yml"
+        settings=figure_settings("claims"),
     log:
         f"{RESULTS}/logs/claims/{{fig}}.log",
     shell:
         "{params.python:q} scripts/claims.py --figure {wildcards.fig} --stats {input.stats:q}"
-        " --params {params.thresholds:q} --out {output:q} > {log:q} 2>&1"
+        " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule claims_table:
@@ -28,8 +27,6 @@ rule claims_table:
         python=PYTHON,
         claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
         scale=SCALE,
-    conda:
-        "../../environment.yml"
     log:
         f"{RESULTS}/logs/claims_table.log",
     shell:

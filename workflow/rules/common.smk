@@ -1,7 +1,7 @@
-# Helpers shared by the rule files (scale, the plan of runs, params of every rule).
-import inspect
+# Helpers shared by the rule files: the scale, the plan of runs and jobs, and every rule's params.
 import json
 from pathlib import Path
+import re
 import shlex
 import subprocess
 import sys
@@ -9,38 +9,42 @@ import time
 
 import adamdyn
 from adamdyn.data import raw_source
-from adamdyn.problems import needs_data
-from adamdyn.stats.figures import TABLES
-from adamdyn.workflow import PHASE_FIGURE, phase_blocks, plan, resolve_scale
+from adamdyn.figures import settings_for
+from adamdyn.problems import data_name
+from adamdyn.workflow import plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
 SCALE_CFG = config["scales"][SCALE]
 RESULTS = f"results/{SCALE}"
 PYTHON = sys.executable
 try:
-    RUNS, READS = plan(SCALE_CFG)
-    BLOCKS = phase_blocks(SCALE_CFG)
+    RUNS, READS, JOBS = plan(SCALE, SCALE_CFG)
 except ValueError as exc:
     raise WorkflowError(str(exc))
-# figure -> [(folder with history.parquet and run.json, iterations the figure reads)]: the runs a
-# figure reads, or Fig 8's blocks of (a, b) cells.
-SOURCES = {fig: [(f"{RESULTS}/runs/{name}", iters) for name, iters in reads] for fig, reads in READS.items()}
-if BLOCKS:
-    SOURCES[PHASE_FIGURE] = [(f"{RESULTS}/{PHASE_FIGURE}/{name}", p["iterations"]) for name, p in BLOCKS.items()]
-FIGURES = sorted(SOURCES)
+FIGURES = sorted(READS)
 DATASETS = list(SCALE_CFG.get("datasets", {}))
+SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
+BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
+# the train rule's {run}: exactly the runs trained alone (a batch's runs come from its own rule)
+SINGLE_RUN = "|".join(re.escape(n) for n in SINGLE) or "(?!)"
 
-print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs"
-      + (f" and {len(BLOCKS)} blocks of Fig 8 cells" if BLOCKS else "") + "; "
+print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
+      f"{len(JOBS)} training jobs ({len(BATCHES)} batched); "
       f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
       file=sys.stderr)
 
 
-def package_code(*subpackages):
-    """The package's source files of a stage: a rule lists them as input, so that editing the
-    statistics, claims or plotting code re-runs that stage (and never retrains)."""
+def package_code(*parts):
+    """The package's source files a stage runs: a rule lists them as input, so that editing the
+    statistics, claims or drawing code re-runs that stage (and never retrains)."""
     root = Path(adamdyn.__file__).parent
-    return sorted(str(p) for sub in subpackages for p in (root / sub).glob("*.py"))
+    return sorted(str(root / p) for p in parts)
+
+
+def figure_code(wildcards):
+    """A figure's module and the shared machinery its stages use."""
+    return package_code(f"figures/{wildcards.fig}.py", "figures/common.py", "figures/__init__.py",
+                        "stats/curves.py", "claims/__init__.py", "plotting/style.py")
 
 
 def all_targets():
@@ -82,79 +86,63 @@ def figure_targets(fig):
             f"{RESULTS}/stats/{fig}.csv", f"{RESULTS}/claims/{fig}.json", f"{RESULTS}/provenance/{fig}.json"]
 
 
+def run_files(names):
+    return [f"{RESULTS}/runs/{name}/{f}" for name in names for f in ("history.parquet", "run.json")]
+
+
 def figure_data_metas(wildcards):
     """The provenance records of the prepared data sets a figure's runs read."""
-    if wildcards.fig == PHASE_FIGURE:
-        names = {needs_data(p["problem"]) for p in BLOCKS.values()}
-    else:
-        names = {needs_data(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
+    names = {data_name(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
     return [f"{RESULTS}/data/{name}.json" for name in sorted(names)]
 
 
 def provenance_args(wildcards, input):
-    runs = [f"--run {folder}" for folder, _ in SOURCES[wildcards.fig]]
+    runs = [f"--run {RESULTS}/runs/{name}" for name, _ in READS[wildcards.fig]]
     return " ".join(runs + [f"--data {meta}" for meta in input.data])
 
 
-def run_plan_json(wildcards):
-    return json.dumps(RUNS[wildcards.run].to_dict())
+# --- training jobs: a run alone (rule train) or a batch of runs (one rule per batch) ---
+
+def job_json(name):
+    return json.dumps(JOBS[name].to_dict(RUNS))
 
 
-def run_data(wildcards):
-    """The prepared data set a run trains on, if any."""
-    data = needs_data(RUNS[wildcards.run].spec.problem)
-    return [f"{RESULTS}/data/{data}.pt"] if data else []
+def job_data(name):
+    """The prepared data sets a job's runs train on."""
+    names = {data_name(RUNS[r].spec.problem) for r in JOBS[name].runs} - {None}
+    return [f"{RESULTS}/data/{n}.pt" for n in sorted(names)]
 
 
-def run_threads(wildcards):
-    return RUNS[wildcards.run].threads
+def job_threads(name):
+    return max(RUNS[r].threads for r in JOBS[name].runs)
 
 
-def run_checkpoint_every(wildcards):
-    return RUNS[wildcards.run].checkpoint_every or config["checkpoint_every"]
-
-
-def block_plan_json(wildcards):
-    return json.dumps(BLOCKS[wildcards.block])
-
-
-def block_data(wildcards):
-    return [f"{RESULTS}/data/{needs_data(BLOCKS[wildcards.block]['problem'])}.pt"]
-
-
-def block_threads(wildcards):
-    return BLOCKS[wildcards.block]["threads"]
+def job_checkpoint_every(name):
+    asked = [RUNS[r].checkpoint_every for r in JOBS[name].runs if RUNS[r].checkpoint_every]
+    return min(asked) if asked else config["checkpoint_every"]
 
 
 def figure_histories(wildcards):
-    return [f"{folder}/history.parquet" for folder, _ in SOURCES[wildcards.fig]]
+    return [f"{RESULTS}/runs/{name}/history.parquet" for name, _ in READS[wildcards.fig]]
 
 
 def figure_infos(wildcards):
-    return [f"{folder}/run.json" for folder, _ in SOURCES[wildcards.fig]]
+    return [f"{RESULTS}/runs/{name}/run.json" for name, _ in READS[wildcards.fig]]
 
 
 def figure_run_args(wildcards):
-    """--run DIR:ITERATIONS for every run (or Fig 8 block) the figure reads (it may read the start
-    of a longer run)."""
-    return " ".join(f"--run {folder}:{iters}" for folder, iters in SOURCES[wildcards.fig])
+    """--run DIR:ITERATIONS for every run the figure reads (it may read the start of a longer run)."""
+    return " ".join(f"--run {RESULTS}/runs/{name}:{iters}" for name, iters in READS[wildcards.fig])
 
 
-def stats_params(wildcards):
-    """The statistics settings a figure's table takes: the tail window, the regime classifier and
-    its sensitivity grid where the table labels curves, and the figure's own settings."""
-    settings = config["stats"]
-    wanted = inspect.signature(TABLES[wildcards.fig]).parameters
-    shared = {k: settings[k] for k in ("regime", "sensitivity") if k in wanted}
-    return json.dumps({"window": settings["tail_window"], **shared, **settings.get(wildcards.fig, {})})
+def figure_settings(part):
+    """The settings of a figure's stage (table, claims or draw) from config.yaml, as JSON."""
+    return lambda wildcards: json.dumps(settings_for(wildcards.fig, part, config, SCALE_CFG))
 
 
-def claims_params(wildcards):
-    return json.dumps(config["claims"].get(wildcards.fig, {}))
-
-
-def plot_params(wildcards):
-    return json.dumps(SCALE_CFG[wildcards.fig].get("plot", {}))
+def caption(wildcards):
+    """The figure's caption, workflow/report/figNN.rst, for the report."""
+    return Path(workflow.basedir, "workflow", "report", f"{wildcards.fig}.rst").read_text()
 
 
 def stamp(wildcards):

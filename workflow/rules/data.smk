@@ -8,8 +8,6 @@ rule fetch:
         python=PYTHON,
         root=fetch_root,
         source=fetch_args,
-    conda:
-        "../../environment.yml"
     log:
         f"{config['data']['root']}/logs/fetch_{{dataset}}.log",
     shell:
@@ -28,8 +26,6 @@ rule prepare_data:
         raw=raw_arg,
         settings=dataset_params,
     threads: 1
-    conda:
-        "../../environment.yml"
     log:
         f"{RESULTS}/logs/data/{{name}}.log",
     shell:

@@ -1,4 +1,5 @@
-# Figures: drawn from the histories (never retrains); one named target per figure.
+# Figures: drawn from the histories and the statistics (figNN.draw; never retrains); one named
+# target per figure. The report's caption of a figure is workflow/report/figNN.rst.
 
 
 rule figure:
@@ -6,17 +7,16 @@ rule figure:
         histories=figure_histories,
         infos=figure_infos,
         stats=f"{RESULTS}/stats/{{fig}}.csv",
-        code=package_code("plotting"),
+        code=figure_code,
     output:
         png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/figure.rst", category="Figures"),
         pdf=f"{RESULTS}/figures/{{fig}}.pdf",
     params:
         python=PYTHON,
         runs=figure_run_args,
-        settings=plot_params,
+        settings=figure_settings("draw"),
         stamp=stamp,
-    conda:
-        "../../environment.yml"
+        caption=caption,
     log:
         f"{RESULTS}/logs/figures/{{fig}}.log",
     shell:

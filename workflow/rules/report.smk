@@ -11,8 +11,6 @@ rule provenance:
         python=PYTHON,
         args=provenance_args,
         scale=SCALE,
-    conda:
-        "../../environment.yml"
     log:
         f"{RESULTS}/logs/provenance/{{fig}}.log",
     shell:
@@ -30,8 +28,6 @@ rule snapshot:
     output:
         figures=expand("docs/figures/{fig}.png", fig=FIGURES),
         claims="docs/claims.md",
-    conda:
-        "../../environment.yml"
     log:
         f"{RESULTS}/logs/snapshot.log",
     shell:

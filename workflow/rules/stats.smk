@@ -1,19 +1,17 @@
-# Statistics: one table per figure, one row per run, read from the runs' histories.
+# Statistics: one table per figure, one row per run, from the runs' histories (figNN.table).
 
 
 rule stats:
     input:
         histories=figure_histories,
         infos=figure_infos,
-        code=package_code("stats"),
+        code=figure_code,
     output:
         report(f"{RESULTS}/stats/{{fig}}.csv", category="Statistics tables"),
     params:
         python=PYTHON,
         runs=figure_run_args,
-        settings=stats_params,
-    conda:
-        "../../environment.yml"
+        settings=figure_settings("table"),
     log:
         f"{RESULTS}/logs/stats/{{fig}}.log",
     shell:

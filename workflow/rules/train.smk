@@ -1,58 +1,58 @@
-# Training: one job per distinct run of the scale, shared by every figure that reads it.
+# Training: one job per run, or per batch of runs that differ only in Adam's (a, b) (the plan
+# decides: a figure with `batched: K`). Either way every run gets runs/<run>/{history.parquet,run.json}.
+
+TRAIN_CMD = (
+    "{params.python:q} scripts/train.py --job {params.job:q} --runs-dir {params.runs_dir:q}"
+    " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
+    " --data-dir {params.data_dir:q} --checkpoint-every {params.checkpoint_every}"
+    " --progress-every {params.progress_every} > {log:q} 2>&1"
+)
 
 
 rule train:
     input:
-        data=run_data,
+        data=lambda w: job_data(w.run),
     output:
         history=f"{RESULTS}/runs/{{run}}/history.parquet",
         info=f"{RESULTS}/runs/{{run}}/run.json",
+    wildcard_constraints:
+        run=SINGLE_RUN,
     params:
         python=PYTHON,
-        plan=run_plan_json,
-        out_dir=f"{RESULTS}/runs/{{run}}",
+        job=lambda w: job_json(w.run),
+        runs_dir=f"{RESULTS}/runs",
         checkpoint=f"{RESULTS}/checkpoints/{{run}}.pt",
         data_dir=f"{RESULTS}/data",
         device=config["device"],
-        checkpoint_every=run_checkpoint_every,
+        checkpoint_every=lambda w: job_checkpoint_every(w.run),
         progress_every=config["progress_every_s"],
-    threads: run_threads
-    conda:
-        "../../environment.yml"
+    threads: lambda w: job_threads(w.run)
     log:
         f"{RESULTS}/logs/train/{{run}}.log",
     shell:
-        "{params.python:q} scripts/train.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
-        " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
-        " --data-dir {params.data_dir:q}"
-        " --checkpoint-every {params.checkpoint_every} --progress-every {params.progress_every}"
-        " > {log:q} 2>&1"
+        TRAIN_CMD
 
 
-# Fig 8: one job per block of (a, b) cells, all trained at once (adamdyn.batched).
-rule train_block:
-    input:
-        data=block_data,
-    output:
-        history=f"{RESULTS}/{PHASE_FIGURE}/{{block}}/history.parquet",
-        info=f"{RESULTS}/{PHASE_FIGURE}/{{block}}/run.json",
-    params:
-        python=PYTHON,
-        plan=block_plan_json,
-        out_dir=f"{RESULTS}/{PHASE_FIGURE}/{{block}}",
-        checkpoint=f"{RESULTS}/checkpoints/{PHASE_FIGURE}_{{block}}.pt",
-        data_dir=f"{RESULTS}/data",
-        device=config["device"],
-        checkpoint_every=config["checkpoint_every"],
-        progress_every=config["progress_every_s"],
-    threads: block_threads
-    conda:
-        "../../environment.yml"
-    log:
-        f"{RESULTS}/logs/train/{PHASE_FIGURE}_{{block}}.log",
-    shell:
-        "{params.python:q} scripts/train_block.py --plan {params.plan:q} --out-dir {params.out_dir:q}"
-        " --checkpoint {params.checkpoint:q} --threads {threads} --device {params.device}"
-        " --data-dir {params.data_dir:q}"
-        " --checkpoint-every {params.checkpoint_every} --progress-every {params.progress_every}"
-        " > {log:q} 2>&1"
+for _batch in BATCHES:
+
+    rule:
+        name:
+            f"train_{_batch}"
+        input:
+            data=job_data(_batch),
+        output:
+            run_files(BATCHES[_batch].runs),
+        params:
+            python=PYTHON,
+            job=job_json(_batch),
+            runs_dir=f"{RESULTS}/runs",
+            checkpoint=f"{RESULTS}/checkpoints/{_batch}.pt",
+            data_dir=f"{RESULTS}/data",
+            device=config["device"],
+            checkpoint_every=job_checkpoint_every(_batch),
+            progress_every=config["progress_every_s"],
+        threads: job_threads(_batch)
+        log:
+            f"{RESULTS}/logs/train/{_batch}.log",
+        shell:
+            TRAIN_CMD

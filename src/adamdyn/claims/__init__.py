@@ -1,6 +1,6 @@
 """The paper's claims, checked against what the runs measured.
 
-Each figure's checker reads the figure's statistics table and returns :class:`Claim` objects;
+Each figure's ``claims`` (:mod:`adamdyn.figures`) reads the figure's statistics table and returns :class:`Claim` objects;
 ``claims/figNN.json`` holds them as a list of ``{id, statement, measured, threshold, passed}``.
 A claim that does not hold in our runs is reported as not holding, with its numbers.
 """

@@ -1,17 +1,24 @@
-"""Data layer: raw readers (:mod:`.sources`), preparation to compact tensors (:mod:`.prepare`).
+"""Data layer: where the raw files live (:mod:`.fetch`), raw readers (:mod:`.fashion_mnist`,
+:mod:`.cifar10`), preparation to compact, checksummed tensors (:mod:`.prepare`).
 
-Typical use from a workflow script::
+Typical use from a workflow script (``scripts/fetch_data.py``, ``scripts/prepare_data.py``)::
 
     from adamdyn.data import fetch, prepare_cifar2, save_prepared, load_prepared
-    root = fetch("cifar10", root="results/data/raw", download=False, local="../shared/data")
+    root = fetch("cifar10", root="results/raw", download=False, local="../shared/data")
     tensors, meta = prepare_cifar2(root, per_class=1000, test_per_class=1000)
-    save_prepared("results/data/cifar2.pt", tensors, meta)
-    tensors, meta = load_prepared("results/data/cifar2.pt")   # checksum re-verified
+    save_prepared("results/paper/data/cifar2.pt", tensors, meta)
+    tensors, meta = load_prepared("results/paper/data/cifar2.pt")   # checksum re-verified
+
+Nothing in the readers transforms pixels: they return the original uint8 values in the original
+dataset order, as numpy arrays, after checking that the files are what they claim to be.
 
 Every failure about files raises :class:`DataError`, whose message names the file or folder
 and says what to do.
 """
+from .cifar10 import CIFAR10_CLASSES, cifar10_layout, read_cifar10_train
 from .errors import DataError
+from .fashion_mnist import FASHION_MNIST_CLASSES, FASHION_MNIST_SHA256, read_fashion_mnist
+from .fetch import canonical_dataset, check_layout, fetch
 from .prepare import (
     PREPARERS,
     Prepared,
@@ -27,17 +34,6 @@ from .prepare import (
     sine_regression,
     standardise,
     tensor_checksum,
-)
-from .sources import (
-    CIFAR10_CLASSES,
-    FASHION_MNIST_CLASSES,
-    FASHION_MNIST_SHA256,
-    canonical_dataset,
-    check_layout,
-    cifar10_layout,
-    fetch,
-    read_cifar10_train,
-    read_fashion_mnist,
 )
 
 SYNTHETIC = ("sine", "poisson_cube", "poisson_disk")

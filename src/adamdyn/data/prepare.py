@@ -9,7 +9,8 @@ Each ``prepare_*`` / synthetic function returns a :class:`Prepared` ``(tensors, 
   per-channel mean/std), shapes, dtypes and ``sha256`` = :func:`tensor_checksum` of the tensors.
 
 :func:`save_prepared` writes them atomically as one ``torch.save`` dict (the tensors at top
-level plus ``"meta"``); :func:`load_prepared` reads it back and re-checks the checksum.
+level plus ``"meta"``); :func:`load_prepared` reads it back (tensors and plain data only) and
+re-checks the checksum.
 
 Determinism: image statistics are computed from exact integer sums of the uint8 pixels and
 the standardisation is purely element-wise, so a prepared set is bit-identical however often,
@@ -22,6 +23,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
@@ -30,13 +32,9 @@ import numpy as np
 import torch
 
 from ..io import atomic_path
+from .cifar10 import CIFAR10_CLASSES, read_cifar10_train
 from .errors import DataError
-from .sources import (
-    CIFAR10_CLASSES,
-    FASHION_MNIST_CLASSES,
-    _read_cifar10_train,
-    _read_fashion_mnist,
-)
+from .fashion_mnist import FASHION_MNIST_CLASSES, read_fashion_mnist
 
 #: Version of the saved layout; bump when the meaning of the saved tensors changes.
 FORMAT_VERSION = 1
@@ -122,17 +120,19 @@ def one_hot(labels: np.ndarray, classes: Sequence[int]) -> torch.Tensor:
     return y
 
 
-def _shapes(tensors: Mapping[str, torch.Tensor]) -> dict:
-    return {k: list(v.shape) for k, v in sorted(tensors.items())}
+def _stamped(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> dict:
+    """``meta`` as plain data, with ``format_version`` (kept if set), ``shapes``, ``dtypes`` and
+    ``sha256`` = :func:`tensor_checksum` of ``tensors`` set (the only place meta gets them)."""
+    meta = _plain(meta)
+    meta["format_version"] = meta.get("format_version", FORMAT_VERSION)
+    meta["shapes"] = {k: list(v.shape) for k, v in sorted(tensors.items())}
+    meta["dtypes"] = {k: str(v.dtype) for k, v in sorted(tensors.items())}
+    meta["sha256"] = tensor_checksum(tensors)
+    return meta
 
 
 def _finish(tensors: dict[str, torch.Tensor], meta: dict) -> Prepared:
-    meta = dict(meta)
-    meta["format_version"] = FORMAT_VERSION
-    meta["shapes"] = _shapes(tensors)
-    meta["dtypes"] = {k: str(v.dtype) for k, v in sorted(tensors.items())}
-    meta["sha256"] = tensor_checksum(tensors)
-    return Prepared(tensors, _plain(meta))
+    return Prepared(tensors, _stamped(tensors, meta))
 
 
 def _plain(obj):
@@ -179,8 +179,9 @@ def prepare_cifar2(root, per_class: int = 1000, test_per_class: int = 1000,
     if per_class < 1 or test_per_class < 0:
         raise ValueError(f"need per_class >= 1 and test_per_class >= 0, got {per_class}, "
                          f"{test_per_class}")
-    images, labels, idx, info = _read_cifar10_train(
-        root, classes=classes, per_class=per_class + test_per_class, offset=0, verify=verify)
+    images, labels, idx, info = read_cifar10_train(
+        root, classes=classes, per_class=per_class + test_per_class, offset=0, verify=verify,
+        return_info=True)
     rank = np.empty(len(idx), dtype=np.int64)
     for c in classes:
         m = labels == c
@@ -231,8 +232,8 @@ def prepare_cifar10(root, per_class: int = 1000, verify: bool = True) -> Prepare
     if per_class < 1:
         raise ValueError(f"need per_class >= 1, got {per_class}")
     classes = list(range(10))
-    images, labels, idx, info = _read_cifar10_train(root, classes=classes, per_class=per_class,
-                                                    offset=0, verify=verify)
+    images, labels, idx, info = read_cifar10_train(root, classes=classes, per_class=per_class,
+                                                   offset=0, verify=verify, return_info=True)
     chw = images.transpose(0, 3, 1, 2)
     mean, std = channel_stats(chw, channel_axis=1)
     tensors = {
@@ -270,7 +271,7 @@ def prepare_fashion_mnist(root, per_class: int = 1000, verify: bool = True) -> P
     per_class = int(per_class)
     if per_class < 1:
         raise ValueError(f"need per_class >= 1, got {per_class}")
-    images, labels, info = _read_fashion_mnist(root, train=True, verify=verify)
+    images, labels, info = read_fashion_mnist(root, train=True, verify=verify, return_info=True)
     chosen = []
     for c in range(10):
         ic = np.flatnonzero(labels == c)[:per_class]
@@ -455,31 +456,47 @@ def save_prepared(path, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, 
         if t.untyped_storage().nbytes() != t.numel() * t.element_size():
             t = t.clone()  # do not save the whole storage behind a view
         clean[name] = t
-    meta = dict(_plain(dict(meta)))
-    meta["format_version"] = meta.get("format_version", FORMAT_VERSION)
-    meta["shapes"] = _shapes(clean)
-    meta["dtypes"] = {k: str(v.dtype) for k, v in sorted(clean.items())}
-    meta["sha256"] = tensor_checksum(clean)
+    meta = _stamped(clean, meta)
     payload = {**clean, "meta": meta}
     with atomic_path(path, suffix=".tmp") as tmp:
         torch.save(payload, tmp)
     return meta["sha256"]
 
 
+def _unsafe_globals(path: Path, error: Exception) -> list[str]:
+    """The pickled classes/functions that made ``torch.load(weights_only=True)`` refuse ``path``
+    (none when it failed for another reason). Scans the pickle without running it."""
+    try:
+        return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # noqa: BLE001 - not a zip checkpoint: fall back to torch's message
+        return re.findall(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
+
+
 def load_prepared(path) -> Prepared:
     """Load a file written by :func:`save_prepared` and verify its checksum.
 
-    Returns :class:`Prepared` ``(tensors, meta)``. Raises :class:`DataError` naming the file
-    when it is missing, unreadable, lacks ``meta``/``sha256``, or its tensors do not match
-    the stored checksum (delete it and re-run the preparation step).
+    Returns :class:`Prepared` ``(tensors, meta)``. The file is read with
+    ``torch.load(weights_only=True)``: one that holds pickled objects other than tensors and
+    plain data is refused unread, so a file from elsewhere cannot run code. Raises
+    :class:`DataError` naming the file when it is missing, unreadable or refused, lacks
+    ``meta``/``sha256``, or its tensors do not match the stored checksum (delete it and re-run
+    the preparation step).
     """
     path = Path(path)
     redo = "Delete it and re-run the data preparation step."
     if not path.is_file():
         raise DataError(f"{path} does not exist. Run the data preparation step that writes it.")
     try:
+        # weights_only: tensors and plain containers only, so a file from elsewhere cannot run code
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - any failure means an unusable file
+        unsafe = _unsafe_globals(path, e)
+        if unsafe:
+            raise DataError(
+                f"{path} is refused: besides tensors and plain data it holds pickled objects "
+                f"({', '.join(unsafe)}), and loading those could run arbitrary code. A prepared "
+                f"data file never contains them. {redo}"
+            ) from e
         raise DataError(f"{path} cannot be read as a prepared data file ({e}). {redo}") from e
     if not isinstance(obj, dict) or not isinstance(obj.get("meta"), dict) \
             or "sha256" not in obj["meta"]:

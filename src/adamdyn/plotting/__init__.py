@@ -1,1 +1,1 @@
-"""Figures: each reads histories and statistics and draws the paper's panels in the house style."""
+"""Figures share the house style (style.py); each figure draws itself in its module (adamdyn.figures)."""

@@ -1,4 +1,4 @@
-"""The house style every figure shares, and the atomic save of PNG + PDF."""
+"""The house style every figure shares, the atomic save of PNG + PDF, and labels derived from runs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,3 +39,36 @@ def save(fig, png: str | Path, pdf: str | Path, stamp: str | None = None) -> Non
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=Path(path).suffix.lstrip("."))
     plt.close(fig)
+
+
+# --- labels derived from a run's settings (never written into a figure's strings) ---
+
+NAMES = {"adam": "Adam", "rmsprop": "RMSprop", "signgd": "signGD"}
+DATA_NAMES = {"cifar2": "CIFAR-2", "cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST",
+              "sine": r"$\sum_k \sin(2\pi x_k)$", "poisson_cube": r"$-\Delta u=0$ on $(0,1)^4$",
+              "poisson_disk": r"$-\Delta u=1$ on the unit disk"}
+
+
+def opt_label(opt: dict, name: bool = True) -> str:
+    """"Adam a=10, b=10", "RMSprop a=1", "signGD eta=1e-05" from a run's optimiser settings."""
+    if opt["name"] == "signgd":
+        return rf"signGD $\eta$={opt['eta']:g}"
+    ab = f"a={opt['a']:.3g}" + (f", b={opt['b']:.3g}" if opt["beta"] is not None else "")
+    return f"{NAMES[opt['name']]} {ab}" if name else ab
+
+
+def factors_title(opt: dict) -> str:
+    """"Adam (beta, alpha)=(0.9, 0.999)" or "RMSprop alpha=0.99"."""
+    if opt["beta"] is not None:
+        return rf"{NAMES[opt['name']]} $(\beta, \alpha)$=({opt['beta']:g}, {opt['alpha']:g})"
+    return rf"{NAMES[opt['name']]} $\alpha$={opt['alpha']:g}"
+
+
+def problem_title(info: dict) -> str:
+    """The data and the network of a run: "CIFAR-2, MLP 256-256-128 (hidden)"."""
+    p = info["spec"]["problem"]
+    data = DATA_NAMES.get(p.get("data"), p.get("data") or p["name"])
+    if "widths" in p:
+        act = p.get("activation", "relu")
+        return f"{data}, MLP {'-'.join(map(str, p['widths']))} hidden" + ("" if act == "relu" else f", {act}")
+    return data

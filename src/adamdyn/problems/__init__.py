@@ -29,7 +29,7 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
 }
 
 
-def needs_data(problem: dict) -> str | None:
+def data_name(problem: dict) -> str | None:
     """The prepared data set a problem trains on (None for the synthetic objectives)."""
     return problem.get("data")
 
@@ -44,7 +44,7 @@ def _lookup(problem: dict):
 def build_problem(problem: dict, dtype: torch.dtype, device: torch.device, data_dir=None) -> Objective:
     builder, _ = _lookup(problem)
     args = {k: v for k, v in problem.items() if k != "name"}
-    if needs_data(problem):
+    if data_name(problem):
         args["data_dir"] = data_dir
     return builder(**args, dtype=dtype, device=device)
 
@@ -54,4 +54,4 @@ def problem_tag(problem: dict) -> str:
     return tag(problem)
 
 
-__all__ = ["Objective", "build_problem", "needs_data", "problem_tag", "REGISTRY"]
+__all__ = ["Objective", "build_problem", "data_name", "problem_tag", "REGISTRY"]

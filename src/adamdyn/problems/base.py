@@ -16,7 +16,9 @@ class Objective:
     (``n_samples`` must then be set). ``test_metrics()``, when given, returns held-out metrics
     (e.g. ``{"test_loss": ...}``) under the names ``test_keys``. ``module`` is the network, if any, whose ``state_dict`` (buffers
     included) is what a checkpoint stores. ``metadata`` holds problem facts the statistics need
-    (for a quadratic: f(x0), f(x*), the PL constant mu).
+    (for a quadratic: f(x0), f(x*), the PL constant mu). ``data`` is the full training set
+    (inputs, targets) of a network fitted by mean squared error: the batched executor stacks copies
+    of ``module`` on it.
     """
 
     parameters: list[torch.Tensor]
@@ -26,6 +28,7 @@ class Objective:
     module: torch.nn.Module | None = None
     n_samples: int | None = None
     metadata: dict = field(default_factory=dict)
+    data: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def state_dict(self) -> dict:
         if self.module is not None:

@@ -56,5 +56,5 @@ def mlp(data: str, widths: list[int], dtype: torch.dtype, device: torch.device, 
                 return {"test_loss": float(nn.functional.mse_loss(net(x_test), y_test))}
         keys = ("test_loss",)
     return Objective(parameters=list(net.parameters()), loss=loss, module=net, n_samples=len(x),
-                     test_metrics=test_metrics, test_keys=keys,
+                     test_metrics=test_metrics, test_keys=keys, data=(x, y),
                      metadata={"n_train": len(x), "n_parameters": sum(p.numel() for p in net.parameters())})

@@ -1,1 +1,1 @@
-"""Statistics: generic loss-curve measures (curves) and each figure's per-run table (figures)."""
+"""Statistics of loss curves and the regime classifier (curves.py), shared by every figure."""

@@ -79,8 +79,8 @@ def trailing_floor(l: np.ndarray, window: int) -> np.ndarray:
     return s.to_numpy()
 
 
-def spike_events(loss: np.ndarray, height: float = 1.0, floor_window: int = 200, rise_within: int = 50,
-                 recovery: float = 0.5, start: int = 0) -> list[dict]:
+def spike_events(loss: np.ndarray, height: float, floor_window: int, rise_within: int, recovery: float,
+                 start: int = 0) -> list[dict]:
     """Spike events: sudden rises of the loss by >= ``height`` decades over its recent floor.
 
     An event starts at t >= ``start`` where l_t - floor_t >= height (floor: the minimum of l over
@@ -136,10 +136,8 @@ def classification_window(n: int, window: int, burn_in: int) -> int:
     return min(max(burn_in, n - window), max(n - 1, 0))
 
 
-def regime(loss: np.ndarray, window: int = 1000, burn_in: int = 200, height: float = 1.0,
-           floor_window: int = 200, rise_within: int = 50, recovery: float = 0.5,
-           progress: float = 0.5, rise: float = 1.0, dense_fraction: float = 0.1,
-           dense_within: float = 2.0) -> dict:
+def regime(loss: np.ndarray, window: int, burn_in: int, height: float, floor_window: int, rise_within: int,
+           recovery: float, progress: float, rise: float, dense_fraction: float, dense_within: float) -> dict:
     """Label a loss curve oscillation, spike or divergence (the paper's three regimes, Fig 7-8).
 
     Over W = [w0, n) (:func:`classification_window`), on l = log10(loss):

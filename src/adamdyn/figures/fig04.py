@@ -1,0 +1,55 @@
+"""Figure 4: RMSprop shows fast initial convergence, then small oscillations, then large spikes."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..claims import Claim
+from ..naming import fmt
+from ..plotting import style
+from .common import curve_table, late_spikes, load_runs, rounded
+
+
+def table(runs, window: int, regime: dict, sensitivity: dict, fast_iterations: int) -> pd.DataFrame:
+    """Per run: :func:`curve_table` with the drop in decades over the first ``fast_iterations``."""
+    return curve_table(runs, window, regime, sensitivity, fast_iterations=fast_iterations)
+
+
+def claims(stats: pd.DataFrame, min_fast_drop_decades: float, max_osc_amplitude_decades: float,
+           min_spikes: int) -> list[Claim]:
+    """Fast initial convergence, then small oscillations, then large spikes in the late phase."""
+    r = next(stats.itertuples())
+    return [
+        Claim(id="fig04.fast_initial_convergence",
+              statement=f"RMSprop (eta {fmt(r.eta)}, alpha {r.alpha:g}) converges fast initially",
+              measured={"drop_decades_in_fast_phase": rounded(r.fast_drop_decades, 3)},
+              threshold=f"loss falls >= {min_fast_drop_decades} decade(s) within the first iterations (stats.fig04.fast_iterations)",
+              passed=bool(r.fast_drop_decades >= min_fast_drop_decades)),
+        Claim(id="fig04.small_oscillations",
+              statement="then small oscillations",
+              measured={"oscillation_amplitude_decades": rounded(r.osc_amplitude_decades, 3),
+                        "oscillation_period_iterations": rounded(r.osc_period, 3)},
+              threshold=f"0 < amplitude <= {max_osc_amplitude_decades} decade over the late window",
+              passed=bool(0 < r.osc_amplitude_decades <= max_osc_amplitude_decades)),
+        Claim(id="fig04.late_spikes",
+              statement="then large spikes in the late phase",
+              measured=late_spikes(r),
+              threshold=f">= {min_spikes} spike event(s) in the second half of the run",
+              passed=bool(r.late_spikes >= min_spikes)),
+    ]
+
+
+def draw(runs, stats, png, pdf, last: int, stamp=None) -> None:
+    """The whole curve (left) and the ``last`` iterations (right)."""
+    (run,) = load_runs(runs)
+    hist = run.history
+    fig, axes = style.subplots(ncols=2, width=4.6)
+    c = style.colours(1)[0]
+    axes[0][0].plot(hist["step"], hist["loss"], color=c, lw=0.7)
+    axes[0][0].set(yscale="log", xlabel="iteration", ylabel="training loss", title="whole run")
+    tail = hist.iloc[-last:]
+    axes[0][1].plot(tail["step"], tail["loss"], color=c, lw=0.8)
+    axes[0][1].set(yscale="log", xlabel="iteration", title=f"last {last} iterations")
+    opt = run.optimiser
+    fig.suptitle(rf"RMSprop, $\eta$={opt['eta']:g}, $\alpha$={opt['alpha']:g}, {style.problem_title(run.info)}",
+                 fontsize=10)
+    style.save(fig, png, pdf, stamp)

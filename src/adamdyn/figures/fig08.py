@@ -1,0 +1,230 @@
+"""Figure 8: the (a, b) phase diagram of full-batch Adam. Over the plane the three regimes occupy
+distinct regions (spike for b sufficiently larger than a, divergence for a sufficiently larger than
+b, oscillation for a ~ b); oscillation gives the lowest and most robust late loss; divergence is
+worst.
+
+The paper sweeps a and b over a 40-point log grid from 0.1 to 100 [I: a_j = b_j = 10^(-1+3j/39)]
+with eta = 1e-3, alpha = 1 - a eta, beta = 1 - b eta (eq. (3)), every cell from the same initial
+weights. A scale may keep every ``every``-th grid point from ``offset`` (cells of the paper's grid,
+never new values) and add ``extra`` cells off the sub-grid, e.g. PyTorch's default (1, 100). Each
+cell is a run like any other; the plan trains ``batched`` of them at once (:mod:`adamdyn.batched`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..claims import Claim
+from ..plotting import style
+from .common import at_ab, base_row, dynamics, label_changes, load_runs, parse_ab, rounded
+
+REGIME_COLOURS = {"oscillation": "#0072B2", "spike": "#E69F00", "divergence": "#CC3311"}
+
+
+def grid_value(j: int, points: int, low: float, high: float) -> float:
+    """a_j = low * (high / low)^(j / (points - 1)); with (40, 0.1, 100): 10^(-1 + 3j/39)."""
+    return float(10 ** (math.log10(low) + (math.log10(high) - math.log10(low)) * j / (points - 1)))
+
+
+def grid_index(value: float, points: int, low: float, high: float) -> int | None:
+    """The j with grid_value(j) = value (None off the grid)."""
+    j = (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) * (points - 1)
+    k = round(j)
+    return k if 0 <= k < points and math.isclose(grid_value(k, points, low, high), value, rel_tol=1e-6) else None
+
+
+def grid_cells(grid: dict, extra: list[str] = ()) -> list[tuple[float, float]]:
+    """Every (a, b) of a scale's Fig 8: the (sub-)grid in row-major order (b outer, a inner), then
+    the extra cells that are not on it."""
+    idx = list(range(grid.get("offset", 0), grid["points"], grid.get("every", 1)))
+    values = [grid_value(j, grid["points"], grid["low"], grid["high"]) for j in idx]
+    cells = [(a, b) for b in values for a in values]
+    for text in extra:
+        a, b = parse_ab(text)
+        if not any(math.isclose(a, x, rel_tol=1e-6) and math.isclose(b, y, rel_tol=1e-6) for x, y in cells):
+            cells.append((a, b))
+    return cells
+
+
+def expand(cfg: dict) -> dict:
+    """The scale's Fig 8 entry as runs entries: one Adam run per cell, in :func:`grid_cells` order."""
+    runs = [{"optimiser": "adam", "eta": cfg["eta"], "a": a, "b": b} for a, b in grid_cells(cfg["grid"], cfg.get("extra", []))]
+    keep = {k: v for k, v in cfg.items() if k not in ("grid", "extra", "eta", "seed")}
+    return {**keep, "seeds": [cfg["seed"]], "runs": runs}
+
+
+def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.DataFrame:
+    """One row per (a, b) cell: its grid indices (None off the grid), initial loss, the mean loss over
+    the last ``window`` iterations of its finite part and its log10, whether and when it diverged,
+    the regime label with its evidence and its labels under the moved thresholds."""
+    rows = []
+    for run in load_runs(runs):
+        row = base_row(run, window)
+        loss = run.history["loss"].to_numpy()
+        ja, jb = (grid_index(row[k], grid["points"], grid["low"], grid["high"]) for k in ("a", "b"))
+        for key, j in (("a", ja), ("b", jb)):  # the grid's value, not (1 - alpha) / eta rounded back
+            row[key] = row[key] if j is None else grid_value(j, grid["points"], grid["low"], grid["high"])
+        row.update(ja=ja, jb=jb, on_grid=ja is not None and jb is not None, initial_loss=float(loss[0]),
+                   diverged_at=-1 if run.info["diverged_step"] is None else int(run.info["diverged_step"]),
+                   log10_tail_mean_loss=float(np.log10(row["tail_mean_loss"])) if row["tail_mean_loss"] > 0 else float("nan"))
+        row.update(dynamics(loss, regime, sensitivity))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _late(grid: pd.DataFrame) -> pd.Series:
+    """log10 of the late mean loss, +inf for a cell that diverged (the worst possible)."""
+    return grid["log10_tail_mean_loss"].where(~grid["diverged"].astype(bool), np.inf).fillna(np.inf)
+
+
+def phase_boundaries(grid: pd.DataFrame) -> dict:
+    """The measured boundaries on the grid cells: for each row b, the smallest a/b whose cell
+    diverges (label divergence); for each column a, the smallest b whose cell spikes (None: never)."""
+    div = {f"{b:.3g}": rounded(float((row["a"] / b)[row["regime"] == "divergence"].min()), 3)
+           for b, row in grid.groupby("b")}
+    spike = {f"{a:.3g}": rounded(float(col["b"][col["regime"] == "spike"].min()), 3) for a, col in grid.groupby("a")}
+    return {"smallest_diverging_a_over_b_by_b": div, "smallest_spiking_b_by_a": spike}
+
+
+def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_region_purity: float) -> list[Claim]:
+    """Distinct regions; oscillation lowest and robust; divergence worst; the default vs the best cell."""
+    grid = stats[stats["on_grid"].astype(bool)].copy()
+    grid["log_b_over_a"] = np.log10(grid["b"] / grid["a"])
+    grid["late"] = _late(grid)
+    counts = grid["regime"].value_counts().to_dict()
+    sides = {"spike": grid["log_b_over_a"] > 0, "divergence": grid["log_b_over_a"] < 0,
+             "oscillation": grid["log_b_over_a"].abs() <= near_diagonal_decades}
+    purity = {label: rounded(float(sides[label][grid["regime"] == label].mean()), 3) if counts.get(label) else None
+              for label in sides}
+    median_ratio = {label: rounded(float(grid["log_b_over_a"][grid["regime"] == label].median()), 3)
+                    if counts.get(label) else None for label in sides}
+    regions = {"spike": grid["log_b_over_a"] >= 1, "divergence": grid["log_b_over_a"] <= -1,
+               "oscillation": sides["oscillation"]}
+    coverage = {label: rounded(float((grid["regime"][region] == label).mean()), 3) if region.any() else None
+                for label, region in regions.items()}
+    ordered = all(median_ratio[k] is not None for k in sides) and \
+        median_ratio["spike"] > median_ratio["oscillation"] > median_ratio["divergence"]
+    out = [Claim(
+        id="fig08.distinct_regions",
+        statement="The three regimes occupy distinct regions of the (a, b) plane: spike for b sufficiently larger "
+                  "than a, divergence for a sufficiently larger than b, oscillation for a and b of similar size",
+        measured={"cells_by_label": {k: int(v) for k, v in counts.items()},
+                  "fraction_on_its_side": purity, "median_log10_b_over_a": median_ratio,
+                  "fraction_of_region_with_its_label (b >= 10a, a >= 10b, a ~ b)": coverage,
+                  **phase_boundaries(grid),
+                  "label_changes_under_moved_thresholds": {k: rounded(v, 3) for k, v in label_changes(grid).items()}},
+        threshold=f"all three labels occur; median log10(b/a) spike > oscillation > divergence; and >= "
+                  f"{min_region_purity:.0%} of spike cells have b > a, of divergence cells a > b, of oscillation "
+                  f"cells |log10(a/b)| <= {near_diagonal_decades}",
+        passed=bool(ordered and all(v is not None and v >= min_region_purity for v in purity.values())))]
+    best = grid.loc[grid["late"].idxmin()]
+    med = {label: float(grid["late"][grid["regime"] == label].median()) if counts.get(label) else None
+           for label in sides}
+    iqr = {label: float(np.subtract(*np.percentile(grid["late"][grid["regime"] == label], [75, 25])))
+           if counts.get(label, 0) >= 2 else None for label in ("oscillation", "spike")}
+    out.append(Claim(
+        id="fig08.oscillation_lowest_and_robust",
+        statement="The oscillation regime (a ~ b) reaches the lowest late loss, and it is robust to the "
+                  "choice of (a, b)",
+        measured={"best_cell": {"a": rounded(best["a"], 3), "b": rounded(best["b"], 3), "label": best["regime"],
+                                "log10_tail_mean_loss": rounded(best["late"], 3)},
+                  "median_log10_tail_loss_by_label": {k: rounded(v, 3) for k, v in med.items()},
+                  "iqr_log10_tail_loss": {k: rounded(v, 3) for k, v in iqr.items()}},
+        threshold="the heat-map's minimum is an oscillation cell; median late loss of oscillation cells < that of "
+                  "spike cells; its interquartile range (decades) <= that of spike cells",
+        passed=bool(best["regime"] == "oscillation" and med["oscillation"] is not None and med["spike"] is not None
+                    and med["oscillation"] < med["spike"] and iqr["oscillation"] is not None
+                    and iqr["spike"] is not None and iqr["oscillation"] <= iqr["spike"])))
+    out.append(Claim(
+        id="fig08.divergence_worst",
+        statement="The divergence regime is worst: its late loss is the highest (some cells blow up)",
+        measured={"median_log10_tail_loss_by_label": {k: rounded(v, 3) for k, v in med.items()},
+                  "non_finite_cells": int(grid["diverged"].astype(bool).sum())},
+        threshold="median late loss (non-finite = +inf) of divergence cells > those of oscillation and spike cells",
+        passed=bool(med["divergence"] is not None and all(
+            med[k] is not None and med["divergence"] > med[k] for k in ("oscillation", "spike")))))
+    at_default = at_ab(stats, default)
+    if len(at_default):
+        d = at_default.iloc[0]
+        d_late = float(_late(at_default).iloc[0])
+        gap = d_late - float(best["late"])
+        out.append(Claim(
+            id="fig08.default_vs_best",
+            statement=f"PyTorch's default (a, b) = ({default}) lies in the spike regime and ends above the best cell",
+            measured={"default_label": d["regime"], "default_log10_tail_mean_loss": rounded(d_late, 3),
+                      "best_log10_tail_mean_loss": rounded(float(best["late"]), 3), "gap_decades": rounded(gap, 3),
+                      "default_on_grid": bool(d["on_grid"])},
+            threshold="default labelled spike and its late loss above the best cell's (gap > 0 decades)",
+            passed=bool(d["regime"] == "spike" and gap > 0)))
+    return out
+
+
+def _log_edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges of a log-spaced grid: geometric midpoints, extended by half a step at both ends."""
+    lv = np.log10(values)
+    step = np.diff(lv).mean() if len(lv) > 1 else 1.0
+    return 10 ** np.concatenate([[lv[0] - step / 2], (lv[1:] + lv[:-1]) / 2, [lv[-1] + step / 2]])
+
+
+def draw(runs, stats, png, pdf, stamp=None) -> None:
+    """Left, heat-map of log10 of the late mean loss over (a, b) (cells that diverged blank); right,
+    each cell's regime. Cells off the grid (the PyTorch default when the sub-grid misses it) are
+    circles in their colour; the dashed line is a = b."""
+    import matplotlib.colors as mcolors
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    stats = stats.assign(shown=stats["log10_tail_mean_loss"].where(~stats["diverged"].astype(bool)))
+    grid = stats[stats["on_grid"].astype(bool)]
+    extra = stats[~stats["on_grid"].astype(bool)]
+    a_vals, b_vals = np.sort(grid["a"].unique()), np.sort(grid["b"].unique())
+    heat = grid.pivot(index="b", columns="a", values="shown").reindex(index=b_vals, columns=a_vals)
+    codes = {label: i for i, label in enumerate(REGIME_COLOURS)}
+    label_map = grid.pivot(index="b", columns="a", values="regime").reindex(index=b_vals, columns=a_vals)
+    xe, ye = _log_edges(a_vals), _log_edges(b_vals)
+    fig, axes = style.subplots(ncols=2, width=5.0, height=4.3)
+    left, right = axes[0]
+    values = np.ma.masked_invalid(heat.to_numpy(dtype=float))
+    # every cell starts from the same loss: cells that end above it (blow-ups) saturate the scale
+    start = float(np.log10(grid["initial_loss"].iloc[0]))
+    top = min(float(values.max()), start)
+    norm = mcolors.Normalize(vmin=float(values.min()), vmax=top)
+    mesh = left.pcolormesh(xe, ye, values, cmap="viridis", norm=norm, shading="flat")
+    fig.colorbar(mesh, ax=left, extend="max" if float(values.max()) > top else "neither",
+                 label=f"log10 mean loss, last {int(grid['tail_window'].max())} iterations"
+                       + ("\n(saturated above the initial loss)" if float(values.max()) > top else ""))
+    for _, r in extra.iterrows():
+        v = r["shown"]
+        left.scatter([r["a"]], [r["b"]], s=60, marker="o", edgecolor="white", linewidth=1.2,
+                     color=mesh.cmap(norm(v)) if np.isfinite(v) else "none", zorder=3)
+    cmap = mcolors.ListedColormap(list(REGIME_COLOURS.values()))
+    right.pcolormesh(xe, ye, label_map.replace(codes).to_numpy(dtype=float), cmap=cmap, vmin=-0.5,
+                     vmax=len(codes) - 0.5, shading="flat")
+    for _, r in extra.iterrows():
+        right.scatter([r["a"]], [r["b"]], s=60, marker="o", edgecolor="white", linewidth=1.2,
+                      color=REGIME_COLOURS[r["regime"]], zorder=3)
+    for ax, title in ((left, "mean training loss (log10)"), (right, "regime of the loss curve")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.plot([xe[0], xe[-1]], [xe[0], xe[-1]], ls="--", color="white" if ax is left else "0.15", lw=0.9)
+        ax.set_xlim(xe[0], xe[-1])
+        ax.set_ylim(ye[0], ye[-1])
+        ax.set_xlabel(r"a   ($\alpha = 1 - a\eta$, second moment)")
+        ax.set_ylabel(r"b   ($\beta = 1 - b\eta$, first moment)")
+        ax.set_title(title)
+        ax.grid(False)
+    changed = label_changes(grid)
+    handles = [Patch(color=c, label=f"{label} ({int((grid['regime'] == label).sum())})")
+               for label, c in REGIME_COLOURS.items()]
+    if len(extra):
+        handles.append(Line2D([], [], marker="o", ls="", color="0.5", markeredgecolor="white",
+                              label="off-grid cell: " + ", ".join(f"({r.a:.3g}, {r.b:.3g})" for r in extra.itertuples())))
+    right.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    if changed:
+        right.text(1.04, 0.02, "labels changed when a\nthreshold moves:\n" + "\n".join(
+            f"{k}: {v:.0%}" for k, v in changed.items()), transform=right.transAxes, fontsize=7.5, va="bottom")
+    eta = float(stats["eta"].iloc[0])
+    fig.suptitle(rf"Full-batch Adam, $\eta$={eta:g}, {len(grid)} cells of the (a, b) grid", fontsize=11)
+    style.save(fig, png, pdf, stamp)

@@ -1,0 +1,66 @@
+"""The registry of figures: every figure module has its statistics table, claims, drawing, caption,
+schema entry and config entry at every scale, and they agree (what adding a figure must touch)."""
+import inspect
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adamdyn import figures
+from adamdyn.figures import FIGURES, PARTS, settings_for
+from adamdyn.workflow import plan
+
+from conftest import CONFIG, ROOT
+
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+SCALES = list(CONFIG["scales"])
+
+
+def test_every_figure_module_in_the_package_is_discovered():
+    files = sorted(p.stem for p in Path(figures.__file__).parent.glob("fig[0-9][0-9].py"))
+    assert files == list(FIGURES) and len(files) >= 10
+
+
+@pytest.mark.parametrize("fig", list(FIGURES))
+def test_a_figure_has_its_parts_caption_and_schema_entry(fig):
+    module = FIGURES[fig]
+    assert module.__doc__ and module.__doc__.startswith(f"Figure {int(fig[3:])}")
+    for part in PARTS:
+        fn = getattr(module, part)
+        assert callable(fn) and fn.__doc__, f"{fig}.{part} missing or undocumented"
+    assert list(inspect.signature(module.table).parameters)[0] == "runs"
+    assert list(inspect.signature(module.claims).parameters)[0] == "stats"
+    caption = ROOT / "workflow" / "report" / f"{fig}.rst"
+    assert caption.read_text().startswith(f"Figure {int(fig[3:])}:"), caption
+    assert fig in SCHEMA["definitions"]["scale"]["properties"], f"no schema entry scales.<scale>.{fig}"
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_every_figure_is_configured_and_finds_its_settings_at_every_scale(scale):
+    scale_cfg = CONFIG["scales"][scale]
+    for fig in FIGURES:
+        assert fig in scale_cfg, f"config.yaml: scales.{scale} has no {fig}"
+        for part in PARTS:
+            settings_for(fig, part, CONFIG, scale_cfg)  # raises naming the missing setting
+    runs, reads, jobs = plan(scale, scale_cfg)
+    assert sorted(reads) == list(FIGURES)
+    assert sorted(r for job in jobs.values() for r in job.runs) == sorted(runs)  # each run in one job
+
+
+def test_no_setting_belongs_to_a_figure_that_does_not_exist():
+    for section in ("stats", "claims"):
+        figs = [k for k in CONFIG[section] if k.startswith("fig")]
+        assert set(figs) <= set(FIGURES), section
+        assert set(figs) <= set(SCHEMA["properties"][section]["properties"]), f"{section}: schema entry missing"
+
+
+def test_a_missing_setting_is_named(monkeypatch):
+    config = {**CONFIG, "claims": {k: v for k, v in CONFIG["claims"].items() if k != "fig05"}}
+    with pytest.raises(ValueError, match="figure fig05's claims needs the setting 'min_drop_decades'"):
+        settings_for("fig05", "claims", config, config["scales"]["ci"])
+
+
+def test_a_scale_entry_without_a_figure_module_is_refused():
+    scale_cfg = {**CONFIG["scales"]["ci"], "fig42": CONFIG["scales"]["ci"]["fig05"]}
+    with pytest.raises(ValueError, match="scales.ci: fig42 has no figure module"):
+        plan("ci", scale_cfg)
