@@ -1,6 +1,8 @@
 # Reproduction of Ma, Wu & E (2021), "A Qualitative Study of the Dynamic Behavior for Adaptive
 # Gradient Algorithms". `snakemake --cores all` builds every figure of the chosen scale;
 # `snakemake --cores 2 fig05` one figure with its statistics and claims.
+import sys
+
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
@@ -45,3 +47,14 @@ rule all:
     default_target: True
     input:
         all_targets(),
+
+
+# The end of the output says why: each failed job's cause, as its own log states it.
+onerror:
+    from adamdyn.workflow import failure_causes
+
+    causes = failure_causes(log)
+    if causes:
+        print(f"\nThe cause{'s' if len(causes) > 1 else ''} of the failure:", file=sys.stderr)
+        for line in causes:
+            print(f"  {line}", file=sys.stderr)

@@ -3,7 +3,34 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import traceback
 from pathlib import Path
+from typing import Callable
+
+from adamdyn.data import DataError
+from adamdyn.io import DamagedOutput
+
+# failures whose message says all there is to say (the file, and what to do): no traceback
+EXPLAINED = (DataError, DamagedOutput)
+
+
+def entry(main: Callable[[], None]) -> None:
+    """Run a script's ``main`` so that its log states the cause of a failure in one line starting
+    ``ERROR:`` (then, for an unexpected failure, the traceback), and Ctrl-C in one line."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl-C): no output was written; a training job resumes from its last checkpoint "
+              "when run again", file=sys.stderr)
+        sys.exit(130)
+    except EXPLAINED as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as exc:
+        print(f"ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
+        traceback.print_exc()
+        sys.exit(1)
 
 
 def run_arg(text: str) -> tuple[Path, int]:

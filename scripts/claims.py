@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from _cli import parser
+from _cli import entry, parser
 
 from adamdyn.figures import figure
 from adamdyn.io import write_json
@@ -22,4 +22,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from _cli import entry
+
 from adamdyn.claims.table import claims_markdown, load_claims
 from adamdyn.io import write_text
 
@@ -19,4 +21,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

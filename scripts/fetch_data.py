@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from _cli import entry
+
 from adamdyn.data import check_layout, fetch
 from adamdyn.io import write_json
 
@@ -27,4 +29,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

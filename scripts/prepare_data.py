@@ -7,6 +7,8 @@ from pathlib import Path
 
 import torch
 
+from _cli import entry
+
 from adamdyn.data import PREPARERS, save_prepared
 from adamdyn.io import read_json, write_json
 
@@ -31,4 +33,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from _cli import entry
+
 from adamdyn.io import write_json
 from adamdyn.provenance import figure_provenance
 
@@ -20,4 +22,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

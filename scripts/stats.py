@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _cli import parser, run_arg
+from _cli import entry, parser, run_arg
 
 from adamdyn.figures import figure
 from adamdyn.io import write_csv
@@ -18,4 +18,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

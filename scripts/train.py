@@ -6,10 +6,10 @@ import sys
 import time
 
 import torch
-from _cli import training_parser
+from _cli import entry, training_parser
 
 from adamdyn.engine import resolve_device, train_group
-from adamdyn.io import write_json, write_parquet
+from adamdyn.io import file_sha256, write_json, write_parquet
 from adamdyn.provenance import environment
 from adamdyn.runs import RunPlan
 
@@ -38,6 +38,7 @@ def main() -> None:
             "name": plan.name, "spec": plan.spec.to_dict(), "plan": plan.to_dict(),
             "iterations_done": result.iterations_done, "diverged": result.diverged,
             "diverged_step": result.diverged_step, "wall_time_s": round(result.wall_time_s, 3),
+            "history_sha256": file_sha256(out / "history.parquet"),
             "resumed_from_iterations": result.resumed_from, "problem_metadata": result.metadata,
             "job": {"name": job["name"], "executor": job["executor"], "runs": len(plans)},
             "threads": args.threads, "dtype": plan.spec.dtype, "seed": plan.spec.seed,
@@ -46,4 +47,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    entry(main)

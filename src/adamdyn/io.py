@@ -6,6 +6,7 @@ on POSIX within one file system).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -79,3 +80,34 @@ def read_history(run_dir: str | os.PathLike, iterations: int | None = None) -> p
     if iterations is not None:
         frame = frame[frame["step"] < iterations].reset_index(drop=True)
     return frame
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class DamagedOutput(RuntimeError):
+    """A finished output no longer matches what was written (truncated or overwritten)."""
+
+
+def damaged_history(run_dir: str | os.PathLike) -> str | None:
+    """Why a finished run's ``history.parquet`` cannot be trusted (None if it can, or if the run
+    predates the checksum): the sha256 its run.json recorded when it was trained differs."""
+    run_dir = Path(run_dir)
+    try:
+        want = read_json(run_dir / "run.json").get("history_sha256")
+    except (OSError, ValueError) as exc:
+        return f"its run.json is unreadable ({exc})"
+    if want is None:
+        return None
+    try:
+        got = file_sha256(run_dir / "history.parquet")
+    except OSError as exc:
+        return f"its history.parquet is unreadable ({exc})"
+    if got != want:
+        return "its history.parquet differs from the one it was trained to (truncated or overwritten?)"
+    return None

@@ -3,6 +3,7 @@ and training jobs, checked before any job starts."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 from .figures import FIGURES, expand
 from .problems import REGISTRY, data_name
@@ -52,3 +53,32 @@ def plan(scale: str, scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, lis
         return plan_scale(figures)
     except ValueError as exc:
         raise ValueError(f"config: scales.{scale}.{str(exc)}") from None
+
+
+def failure_causes(snakemake_log) -> list[str]:
+    """One line per failed job of a Snakemake log: the rule, its wildcards and the cause its own log
+    states (the last line starting ``ERROR:``, else its last line), for the end of the output."""
+    causes, rule, wildcards = [], None, ""
+    logs = [snakemake_log] if isinstance(snakemake_log, (str, Path)) else list(snakemake_log or [])
+    lines = []
+    for path in logs:
+        try:
+            lines += Path(path).read_text().splitlines()
+        except OSError:
+            pass
+    for line in lines:
+        if line.startswith("Error in rule "):
+            rule, wildcards = line.removeprefix("Error in rule ").rstrip(":"), ""
+        elif rule and line.strip().startswith("wildcards:"):
+            wildcards = line.strip().removeprefix("wildcards:").strip()
+        elif rule and line.strip().startswith("log:"):
+            job_log = line.strip().removeprefix("log:").split(" (check log")[0].strip()
+            try:
+                text = [t for t in Path(job_log).read_text().splitlines() if t.strip()]
+            except OSError:
+                text = []
+            errors = [t for t in text if t.startswith("ERROR:")]
+            cause = errors[-1] if errors else (text[-1] if text else f"(no log at {job_log})")
+            causes.append(f"{rule}{f' ({wildcards})' if wildcards else ''}: {cause}  [log: {job_log}]")
+            rule = None
+    return causes

@@ -1,4 +1,4 @@
-# Helpers shared by the rule files: the scale, the plan of runs and jobs, and every rule's params.
+# Helpers shared by the rule files (the scale; the plan of runs and jobs; every rule's params).
 import json
 from pathlib import Path
 import re
@@ -10,10 +10,17 @@ import time
 import adamdyn
 from adamdyn.data import raw_source
 from adamdyn.figures import settings_for
+from adamdyn.io import damaged_history
 from adamdyn.problems import data_name
 from adamdyn.workflow import plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
+if config["device"] == "cuda" and workflow.local_exec:  # on a cluster the jobs' nodes decide
+    import torch
+
+    if not torch.cuda.is_available():
+        raise WorkflowError("config: device = cuda, but torch sees no CUDA GPU on this machine; nothing was run. "
+                            "Use --config device=auto (CUDA when available, else CPU) or device=cpu.")
 SCALE_CFG = config["scales"][SCALE]
 RESULTS = f"results/{SCALE}"
 PYTHON = sys.executable
@@ -22,6 +29,16 @@ try:
 except ValueError as exc:
     raise WorkflowError(str(exc))
 FIGURES = sorted(READS)
+# A finished run whose history no longer matches the checksum recorded at training: stop before
+# any job (a statistics job would fail and lose its previous table), naming the run and the fix.
+DAMAGED = {n: why for n in RUNS if Path(f"{RESULTS}/runs/{n}/run.json").exists()
+           for why in [damaged_history(f"{RESULTS}/runs/{n}")] if why}
+if DAMAGED:
+    files = " ".join(shlex.quote(f"{RESULTS}/runs/{n}/history.parquet") for n in DAMAGED)
+    raise WorkflowError("damaged run output; nothing was run:\n" + "\n".join(
+        f"  {RESULTS}/runs/{n}: {why}" for n, why in DAMAGED.items())
+        + "\nRebuild (each run's job resumes from its final checkpoint to the identical history):\n"
+        + f"  rm {files} && {shlex.join(['snakemake'] + sys.argv[1:])}")
 DATASETS = list(SCALE_CFG.get("datasets", {}))
 SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
 BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
@@ -102,6 +119,16 @@ def provenance_args(wildcards, input):
 
 
 # --- training jobs: a run alone (rule train) or a batch of runs (one rule per batch) ---
+
+def runs_dir(wildcards, output):
+    """The folder of every run's folder: two levels above a run's history."""
+    return str(Path(output[0]).parents[1])
+
+
+def data_dir(wildcards, input):
+    """The folder of the prepared data sets (a job without data gets the scale's folder anyway)."""
+    return str(Path(input.data[0]).parent) if input.data else f"{RESULTS}/data"
+
 
 def job_json(name):
     return json.dumps(JOBS[name].to_dict(RUNS))

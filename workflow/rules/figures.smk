@@ -33,3 +33,23 @@ for _fig in FIGURES:
             _fig
         input:
             figure_targets(_fig),
+
+
+# `snakemake targets` lists what can be asked for by name (an unknown target only gets Snakemake's
+# generic "No rule to produce").
+rule targets:
+    localrule: True
+    params:
+        text=lambda w: "\n".join(
+            [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
+             "  all (the default)  every figure, the claims table and the prepared data",
+             *(f"  {fig:<18} Figure {int(fig[3:])} with its statistics, claims and provenance" for fig in FIGURES),
+             f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
+             f"  {'snapshot':<18} copy the figures and claims table into docs/",
+             f"  {'targets':<18} this list",
+             f"  or any output file, e.g. {RESULTS}/stats/fig07.csv; a report: snakemake --report report.html"]
+        ),
+    log:
+        f"{RESULTS}/logs/targets.log",
+    shell:
+        "echo {params.text:q} | tee {log:q}"

@@ -20,9 +20,9 @@ rule train:
     params:
         python=PYTHON,
         job=lambda w: job_json(w.run),
-        runs_dir=f"{RESULTS}/runs",
+        runs_dir=runs_dir,
         checkpoint=f"{RESULTS}/checkpoints/{{run}}.pt",
-        data_dir=f"{RESULTS}/data",
+        data_dir=data_dir,
         device=config["device"],
         checkpoint_every=lambda w: job_checkpoint_every(w.run),
         progress_every=config["progress_every_s"],
@@ -45,9 +45,9 @@ for _batch in BATCHES:
         params:
             python=PYTHON,
             job=job_json(_batch),
-            runs_dir=f"{RESULTS}/runs",
+            runs_dir=runs_dir,
             checkpoint=f"{RESULTS}/checkpoints/{_batch}.pt",
-            data_dir=f"{RESULTS}/data",
+            data_dir=data_dir,
             device=config["device"],
             checkpoint_every=job_checkpoint_every(_batch),
             progress_every=config["progress_every_s"],

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..io import read_history, read_json
+from ..io import DamagedOutput, damaged_history, read_history, read_json
 from ..stats import curves
 
 
@@ -29,6 +29,12 @@ class Run(NamedTuple):
 
 
 def load_runs(runs: list[tuple[Path, int]]) -> list[Run]:
+    """The runs a figure reads; a run whose history is damaged stops the stage, naming it."""
+    for d, _ in runs:
+        why = damaged_history(d)
+        if why:
+            raise DamagedOutput(f"run {d}: {why}. Delete {d}/history.parquet and rerun Snakemake: the run's job "
+                               "resumes from its final checkpoint to the identical history")
     return [Run(read_json(Path(d) / "run.json"), read_history(d, n)) for d, n in runs]
 
 
