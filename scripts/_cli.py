@@ -33,10 +33,9 @@ def entry(main: Callable[[], None]) -> None:
         sys.exit(1)
 
 
-def run_arg(text: str) -> tuple[Path, int]:
-    """``DIR:ITERATIONS`` -> (run folder, iterations the figure reads)."""
-    path, _, iterations = text.rpartition(":")
-    return Path(path), int(iterations)
+def reads_arg(path: str) -> list[tuple[Path, int]]:
+    """The reads file of a figure (rule ``reads``): [(run folder, iterations the figure reads)]."""
+    return [(Path(d), int(n)) for d, n in json.loads(Path(path).read_text())]
 
 
 def parser(doc: str) -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _cli import entry, parser, run_arg
+from _cli import entry, parser, reads_arg
 
 from adamdyn.figures import figure
 from adamdyn.io import write_csv
@@ -11,10 +11,10 @@ from adamdyn.io import write_csv
 
 def main() -> None:
     p = parser(__doc__)
-    p.add_argument("--run", type=run_arg, action="append", required=True, help="RUN_DIR:ITERATIONS")
+    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/figNN.json")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
-    write_csv(args.out, figure(args.figure).table(args.run, **args.params))
+    write_csv(args.out, figure(args.figure).table(args.reads, **args.params))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import time
 import adamdyn
 from adamdyn.data import raw_source
 from adamdyn.figures import settings_for
-from adamdyn.io import damaged_history
+from adamdyn.io import damaged_history, write_json
 from adamdyn.problems import data_name
 from adamdyn.workflow import plan, resolve_scale
 
@@ -114,8 +114,7 @@ def figure_data_metas(wildcards):
 
 
 def provenance_args(wildcards, input):
-    runs = [f"--run {RESULTS}/runs/{name}" for name, _ in READS[wildcards.fig]]
-    return " ".join(runs + [f"--data {meta}" for meta in input.data])
+    return " ".join(f"--data {meta}" for meta in input.data)
 
 
 # --- training jobs: a run alone (rule train) or a batch of runs (one rule per batch) ---
@@ -157,9 +156,10 @@ def figure_infos(wildcards):
     return [f"{RESULTS}/runs/{name}/run.json" for name, _ in READS[wildcards.fig]]
 
 
-def figure_run_args(wildcards):
-    """--run DIR:ITERATIONS for every run the figure reads (it may read the start of a longer run)."""
-    return " ".join(f"--run {RESULTS}/runs/{name}:{iters}" for name, iters in READS[wildcards.fig])
+def figure_reads(wildcards):
+    """[run folder, iterations] of every run the figure reads (it may read the start of a longer
+    run); written to reads/figNN.json, since 1600 of them do not fit one command line."""
+    return [[f"{RESULTS}/runs/{name}", iters] for name, iters in READS[wildcards.fig]]
 
 
 def figure_settings(part):

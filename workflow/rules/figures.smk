@@ -4,6 +4,7 @@
 
 rule figure:
     input:
+        reads=f"{RESULTS}/reads/{{fig}}.json",
         histories=figure_histories,
         infos=figure_infos,
         stats=f"{RESULTS}/stats/{{fig}}.csv",
@@ -13,14 +14,13 @@ rule figure:
         pdf=f"{RESULTS}/figures/{{fig}}.pdf",
     params:
         python=PYTHON,
-        runs=figure_run_args,
         settings=figure_settings("draw"),
         stamp=stamp,
         caption=caption,
     log:
         f"{RESULTS}/logs/figures/{{fig}}.log",
     shell:
-        "MPLBACKEND=Agg {params.python:q} scripts/plot.py --figure {wildcards.fig} {params.runs}"
+        "MPLBACKEND=Agg {params.python:q} scripts/plot.py --figure {wildcards.fig} --reads {input.reads:q}"
         " --params {params.settings:q} --stats {input.stats:q} --png {output.png:q} --pdf {output.pdf:q}"
         " --stamp {params.stamp:q} > {log:q} 2>&1"
 

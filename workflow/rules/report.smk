@@ -3,6 +3,7 @@
 
 rule provenance:
     input:
+        reads=f"{RESULTS}/reads/{{fig}}.json",
         infos=figure_infos,
         data=figure_data_metas,
     output:
@@ -15,7 +16,7 @@ rule provenance:
         f"{RESULTS}/logs/provenance/{{fig}}.log",
     shell:
         "{params.python:q} scripts/provenance.py --figure {wildcards.fig} --scale {params.scale}"
-        " {params.args} --out {output:q} > {log:q} 2>&1"
+        " --reads {input.reads:q} {params.args} --out {output:q} > {log:q} 2>&1"
 
 
 # The README's snapshot: the figures and the claims table of the scale run (the README shows the

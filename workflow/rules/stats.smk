@@ -1,8 +1,22 @@
 # Statistics: one table per figure, one row per run, from the runs' histories (figNN.table).
 
 
+# The runs a figure reads, as a file the stats, figure and provenance jobs take.
+rule reads:
+    output:
+        f"{RESULTS}/reads/{{fig}}.json",
+    params:
+        reads=figure_reads,
+    localrule: True
+    log:
+        f"{RESULTS}/logs/reads/{{fig}}.log",
+    run:
+        write_json(output[0], params.reads)
+
+
 rule stats:
     input:
+        reads=f"{RESULTS}/reads/{{fig}}.json",
         histories=figure_histories,
         infos=figure_infos,
         code=figure_code,
@@ -10,10 +24,9 @@ rule stats:
         report(f"{RESULTS}/stats/{{fig}}.csv", category="Statistics tables"),
     params:
         python=PYTHON,
-        runs=figure_run_args,
         settings=figure_settings("table"),
     log:
         f"{RESULTS}/logs/stats/{{fig}}.log",
     shell:
-        "{params.python:q} scripts/stats.py --figure {wildcards.fig} {params.runs}"
+        "{params.python:q} scripts/stats.py --figure {wildcards.fig} --reads {input.reads:q}"
         " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"

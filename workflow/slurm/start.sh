@@ -14,10 +14,10 @@
 #   - slurm.conf for this one node (its cores and memory from `slurmd -C`): partition `cpu`
 #     (default), proctrack/linuxproc and task/none (no cgroups), cgroup.conf, slurmdbd.conf
 #   - the cluster, an account `adamdyn` and the calling user (default account adamdyn) in sacctmgr
-#   - slurmctld and slurmd; waits until `sinfo` shows the node idle
+#   - slurmctld and slurmd; waits until `sinfo` shows the node idle (or busy with earlier jobs)
 # Everything lives in $ADAMDYN_SLURM_STATE (default /var/tmp/adamdyn-slurm); nothing in the
-# repository. If /etc/slurm/slurm.conf does not exist, it becomes a link to the state directory's
-# (removed again by stop.sh) so that plain `sinfo`/`sbatch` work without SLURM_CONF.
+# repository. /etc/slurm/slurm.conf becomes a link to the state directory's slurm.conf (removed
+# again by stop.sh): the executor's jobs run `srun` without SLURM_CONF, and plain `sinfo` works.
 set -euo pipefail
 
 STATE=${ADAMDYN_SLURM_STATE:-/var/tmp/adamdyn-slurm}
@@ -32,7 +32,7 @@ TIMEOUT=${ADAMDYN_SLURM_TIMEOUT:-60}   # seconds to wait for each daemon
 PACKAGES="slurmctld slurmd slurm-client slurmdbd munge mariadb-server"
 
 log() { echo "[slurm/start] $*" >&2; }
-die() { echo "[slurm/start] ERROR: $*" >&2; exit 1; }
+die() { echo "[slurm/start] ERROR: $1" >&2; exit "${2:-1}"; }
 alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }   # pid file -> process alive
 log_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 wait_for() {   # wait_for DESCRIPTION LOGFILE LOGSTART COMMAND...: retry COMMAND for up to $TIMEOUT s
@@ -47,19 +47,22 @@ wait_for() {   # wait_for DESCRIPTION LOGFILE LOGSTART COMMAND...: retry COMMAND
     die "$what did not come up within ${TIMEOUT}s (log: $logfile)"
 }
 
-[[ $(id -u) -eq 0 ]] || die "run as root (the daemons, munge and apt-get need it)"
+# exit status 2: not root; 3: packages missing and not installable (tests/test_slurm.py skips)
+[[ $(id -u) -eq 0 ]] || die "run as root (the daemons, munge and apt-get need it)" 2
 
 # --- packages ---
 missing=()
+command -v dpkg-query >/dev/null || die "not a Debian/Ubuntu system (no dpkg-query)" 3
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
+    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them" 3
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
         || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
-        || die "apt-get install ${missing[*]} failed"
+        || die "apt-get install ${missing[*]} failed" 3
 fi
 
 ETC=$STATE/etc RUN=$STATE/run LOG=$STATE/log
@@ -129,6 +132,7 @@ read -r CPUS MEM < <(slurmd -C | awk '/^NodeName/ {
     print c, m }')
 [[ -n $CPUS && -n $MEM ]] || die "could not read the node's CPUs and memory from 'slurmd -C'"
 
+OLD_CONF=$(cat "$ETC/slurm.conf" 2>/dev/null || true)
 cat > "$ETC/slurm.conf" <<EOF
 # Written by workflow/slurm/start.sh: a single-node cluster on $NODE for the adamdyn workflow.
 ClusterName=$CLUSTER
@@ -168,6 +172,8 @@ AccountingStorageHost=127.0.0.1
 AccountingStoragePort=$DBD_PORT
 AccountingStorageEnforce=associations
 JobCompType=jobcomp/none
+# keep sbatch --comment (the executor writes rule_<rule>_wildcards_<...>) in the accounting
+AccountingStoreFlags=job_comment
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -199,10 +205,13 @@ StorageLoc=slurm_acct_db
 EOF
 )
 chmod 644 "$ETC/slurm.conf" "$ETC/cgroup.conf"
-if [[ ! -e /etc/slurm/slurm.conf || -L /etc/slurm/slurm.conf ]]; then
-    mkdir -p /etc/slurm && ln -sfn "$ETC/slurm.conf" /etc/slurm/slurm.conf
-    echo /etc/slurm/slurm.conf > "$RUN/conf.linked"
+# The executor's job step runs the rule under a nested `srun` with every SLURM_* variable but the
+# job's identity removed (SLURM_CONF too): srun must find the configuration at the default path.
+if [[ -e /etc/slurm/slurm.conf && ! -L /etc/slurm/slurm.conf ]]; then
+    die "/etc/slurm/slurm.conf exists (another cluster's?): the nested srun of each job would read it"
 fi
+mkdir -p /etc/slurm && ln -sfn "$ETC/slurm.conf" /etc/slurm/slurm.conf
+echo /etc/slurm/slurm.conf > "$RUN/conf.linked"
 
 # --- slurmdbd, then the cluster, account and user in the database ---
 if alive "$RUN/slurmdbd.pid"; then
@@ -224,6 +233,10 @@ sacctmgr -n list assoc cluster="$CLUSTER" user="$USER_NAME" account="$ACCOUNT" f
 # --- slurmctld and slurmd ---
 if alive "$RUN/slurmctld.pid"; then
     log "slurmctld already running"
+    if [[ $OLD_CONF != "$(cat "$ETC/slurm.conf")" ]]; then
+        log "slurm.conf changed: scontrol reconfigure"
+        scontrol reconfigure
+    fi
 else
     at=$(log_size "$LOG/slurmctld.log")
     slurmctld
@@ -237,8 +250,9 @@ else
     slurmd
     log "slurmd started"
 fi
-node_idle() { [[ $(sinfo -h -n "$NODE" -o %t) == idle* ]]; }
-wait_for "node $NODE (idle in sinfo)" "$LOG/slurmd.log" "$at" node_idle
+# idle (or running jobs of an earlier start); a trailing * ~ # etc. means not ready
+node_up() { [[ $(sinfo -h -n "$NODE" -o %t) =~ ^(idle|mix|alloc)$ ]]; }
+wait_for "node $NODE (idle in sinfo)" "$LOG/slurmd.log" "$at" node_up
 sinfo >&2
 log "cluster $CLUSTER up: node $NODE ($CPUS CPUs, $MEM MB), partition $PARTITION, account $ACCOUNT"
 echo "export SLURM_CONF=$SLURM_CONF"
