@@ -8,11 +8,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from adamdyn.data import DataError
-from adamdyn.io import DamagedOutput
-
-# failures whose message says all there is to say (the file, and what to do): no traceback
-EXPLAINED = (DataError, DamagedOutput)
+from adamdyn.errors import Explained
 
 
 def entry(main: Callable[[], None]) -> None:
@@ -24,7 +20,7 @@ def entry(main: Callable[[], None]) -> None:
         print("interrupted (Ctrl-C): no output was written; a training job resumes from its last checkpoint "
               "when run again", file=sys.stderr)
         sys.exit(130)
-    except EXPLAINED as exc:
+    except Explained as exc:  # the message names the file and what to do: no traceback
         print(f"ERROR: {exc}", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:

@@ -16,6 +16,8 @@ from typing import Iterator
 
 import pandas as pd
 
+from .errors import Explained
+
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -90,7 +92,7 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-class DamagedOutput(RuntimeError):
+class DamagedOutput(Explained):
     """A finished output no longer matches what was written (truncated or overwritten)."""
 
 

@@ -6,6 +6,8 @@ about it (re-download, point ``data.local`` at a verified copy, delete a stale p
 """
 from __future__ import annotations
 
+from ..errors import Explained
+
 __all__ = ["DataError", "LOCAL_HINT"]
 
 #: How to point the pipeline at an offline copy; appended to "data not found" messages.
@@ -15,5 +17,5 @@ LOCAL_HINT = (
 )
 
 
-class DataError(RuntimeError):
+class DataError(Explained):
     """A data file or folder is missing, damaged or not what the pipeline expects."""
