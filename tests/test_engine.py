@@ -101,3 +101,22 @@ def test_fig5_quadratic_starts_at_f0_with_prop4_metadata(tmp_path):
     meta = res.metadata
     assert meta["mu"] == pytest.approx(2 * meta["lambda_min"])
     assert meta["prop4_stop_time_bound"] == pytest.approx(2 * (12.0 / meta["mu"]) ** 0.5)
+
+
+class _Marker:
+    """Unpickling this object would create a file: a checkpoint from elsewhere running code."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+def test_a_checkpoint_holding_pickled_code_is_refused_not_run(tmp_path):
+    marker = tmp_path / "ran"
+    torch.save({"format": 2, "identity": None, "payload": _Marker(marker)}, tmp_path / "c.pt")
+    logs = []
+    res = train(_plan(QUAD, ADAM, 5), tmp_path / "c.pt", CPU, 10, log=logs.append)
+    assert not marker.exists() and res.resumed_from == [] and len(res.history) == 5
+    assert any("unreadable" in m and "starting from scratch" in m for m in logs)

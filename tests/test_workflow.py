@@ -177,6 +177,13 @@ def test_bad_config_gives_one_clear_error_and_removes_nothing(workdir, edit, mes
     assert done.read_text() == "already computed\n"
 
 
+def test_targets_lists_what_can_be_built_by_name(workdir):
+    out = snakemake(workdir, "targets", "--config", "scale=ci").stdout
+    assert "Targets at the ci scale" in out
+    for name in ("all", "data", "snapshot", *(f"fig{n:02d}" for n in range(1, 11))):
+        assert f"\n  {name} " in out, name
+
+
 def test_unknown_scale_is_rejected(workdir):
     proc = snakemake(workdir, "-n", "--config", "scale=gpu", check=False)
     assert proc.returncode != 0 and "scale: 'gpu' is not one of" in proc.stdout
