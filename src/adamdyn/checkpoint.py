@@ -6,7 +6,7 @@ A training job trains one run (:func:`adamdyn.engine.train`) or a batch of runs 
     {"format", "identity", "iteration", "state", "elapsed", "resumed_from"}
 
 ``identity`` is what determines the job's trajectory (the runs' settings and what they log); a
-checkpoint whose identity differs from the job's is ignored. ``state`` is the executor's own
+checkpoint whose identity differs from the job's (floats beyond 1e-9 relative) is ignored. ``state`` is the executor's own
 (parameters, optimiser moments, RNG, the history so far). The file is written atomically, and read
 with ``torch.load(weights_only=True)``: a checkpoint is data, never code, so a file from elsewhere
 cannot execute anything. A checkpoint is a cache: an unreadable one is reported and discarded.
@@ -20,6 +20,7 @@ from typing import Callable
 import torch
 
 from .io import atomic_path
+from .runs import settings_close
 
 FORMAT = 2
 
@@ -43,7 +44,8 @@ def load_checkpoint(path: str | Path, identity: dict, device: torch.device,
     except Exception as exc:  # a checkpoint is a cache: an unreadable one is discarded, not fatal
         log(f"checkpoint {path} unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]}); starting from scratch")
         return None
-    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT or envelope.get("identity") != identity:
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT \
+            or not settings_close(envelope.get("identity"), identity):
         log(f"checkpoint {path} belongs to other settings; starting from scratch")
         return None
     return envelope

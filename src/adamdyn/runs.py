@@ -62,12 +62,15 @@ class RunSpec:
     def same_as(self, other: "RunSpec") -> bool:
         """Equal settings, floats compared to 1e-9 relative (alpha = 1 - a*eta is rounded differently
         depending on whether (a, b) or (alpha, beta) was configured)."""
-        return _close(self.to_dict(), other.to_dict())
+        return settings_close(self.to_dict(), other.to_dict())
 
 
-def _close(x, y) -> bool:
+def settings_close(x, y) -> bool:
+    """Equal settings (nested dicts and lists), floats compared to 1e-9 relative."""
     if isinstance(x, dict) and isinstance(y, dict):
-        return x.keys() == y.keys() and all(_close(x[k], y[k]) for k in x)
+        return x.keys() == y.keys() and all(settings_close(x[k], y[k]) for k in x)
+    if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
+        return len(x) == len(y) and all(settings_close(a, b) for a, b in zip(x, y))
     if isinstance(x, float) or isinstance(y, float):
         return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
     return x == y
