@@ -15,7 +15,7 @@ from adamdyn.problems import data_name
 from adamdyn.workflow import plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
-if config["device"] == "cuda" and workflow.local_exec:  # on a cluster the jobs' nodes decide
+if config["device"] == "cuda" and workflow.local_exec and workflow.is_main_process:  # a cluster's nodes decide
     import torch
 
     if not torch.cuda.is_available():
@@ -31,7 +31,8 @@ except ValueError as exc:
 FIGURES = sorted(READS)
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
-DAMAGED = {n: why for n in RUNS if Path(f"{RESULTS}/runs/{n}/run.json").exists()
+# Checked by the main Snakemake process only, not again inside each (cluster) job.
+DAMAGED = {n: why for n in RUNS if workflow.is_main_process and Path(f"{RESULTS}/runs/{n}/run.json").exists()
            for why in [damaged_history(f"{RESULTS}/runs/{n}")] if why}
 if DAMAGED:
     files = " ".join(shlex.quote(f"{RESULTS}/runs/{n}/history.parquet") for n in DAMAGED)
