@@ -104,8 +104,8 @@ def damaged_history(run_dir: str | os.PathLike) -> str | None:
         want = read_json(run_dir / "run.json").get("history_sha256")
     except (OSError, ValueError) as exc:
         return f"its run.json is unreadable ({exc})"
-    if want is None:
-        return None
+    if want is None or not (run_dir / "history.parquet").exists():
+        return None  # a run from before the checksum, or a missing output that Snakemake rebuilds
     try:
         got = file_sha256(run_dir / "history.parquet")
     except OSError as exc:
