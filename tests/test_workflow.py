@@ -133,7 +133,7 @@ def test_a_damaged_history_stops_the_workflow_naming_the_run_and_its_rebuild(ci_
     assert f"results/ci/runs/{run}: its history.parquet differs" in proc.stdout
     fix = next(line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("rm "))
     assert (out / "stats" / "fig08.csv").read_bytes() == stats_before  # nothing computed is lost
-    subprocess.run(fix.replace("snakemake ", f"{sys.executable} -m snakemake ", 1), shell=True, cwd=ci_dir,
+    subprocess.run(fix.replace("snakemake ", f"{sys.executable} -m snakemake "), shell=True, cwd=ci_dir,
                    check=True, capture_output=True)
     assert history.read_bytes() == good  # resumed from the final checkpoint to the identical history
 

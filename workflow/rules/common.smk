@@ -36,10 +36,13 @@ DAMAGED = {n: why for n in RUNS if workflow.is_main_process and Path(f"{RESULTS}
            for why in [damaged_history(f"{RESULTS}/runs/{n}")] if why}
 if DAMAGED:
     files = " ".join(shlex.quote(f"{RESULTS}/runs/{n}/history.parquet") for n in DAMAGED)
+    again = shlex.join(["snakemake"] + sys.argv[1:])
+    # the histories as targets (Snakemake does not rebuild a deleted intermediate file on its own
+    # while what was made from it is up to date), then the command that was given
     raise WorkflowError("damaged run output; nothing was run:\n" + "\n".join(
         f"  {RESULTS}/runs/{n}: {why}" for n, why in DAMAGED.items())
-        + "\nRebuild (each run's job resumes from its final checkpoint to the identical history):\n"
-        + f"  rm {files} && {shlex.join(['snakemake'] + sys.argv[1:])}")
+        + "\nRebuild (each run's job resumes from its final checkpoint to the identical history), then go on:\n"
+        + f"  rm {files} && snakemake {files} {shlex.join(sys.argv[1:])} && {again}")
 DATASETS = list(SCALE_CFG.get("datasets", {}))
 SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
 BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
