@@ -173,6 +173,20 @@ def batch_problem(plan: RunPlan) -> str | None:
     return None
 
 
+def batch_refusal(plans: list[RunPlan]) -> str | None:
+    """Why ``plans`` cannot be trained as one batch (None if they can): the one check of the plan
+    and of :func:`train_batch`."""
+    for p in plans:
+        why = batch_problem(p)
+        if why:
+            return f"{why} (run {p.name})"
+    for p in plans[1:]:
+        if batch_key(p) != batch_key(plans[0]):
+            return (f"runs {plans[0].name} and {p.name} differ in more than (a, b) "
+                    "(another figure may ask for one of them with other iterations or logging)")
+    return None
+
+
 def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
                 log: Callable[[str], None] = print, progress_every_s: float = 10.0,
                 on_step: Callable[[int], None] | None = None, data_dir: str | Path | None = None) -> list[TrainResult]:
@@ -182,10 +196,9 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
     Every run starts from the weights the engine's problem builds with the shared seed. A run whose
     loss turns non-finite ends there, marked diverged, like a run of the engine.
     """
-    keys = [batch_key(p) for p in plans]
-    if any(k != keys[0] for k in keys) or any(batch_problem(p) for p in plans):
-        why = next((batch_problem(p) for p in plans if batch_problem(p)), "the runs differ in more than (a, b)")
-        raise ValueError(f"these runs cannot be trained as one batch: {why}")
+    why = batch_refusal(plans)
+    if why:
+        raise ValueError(f"these runs cannot be trained in a batch: {why}")
     spec = plans[0].spec
     dtype = getattr(torch, spec.dtype)
     iterations = plans[0].iterations

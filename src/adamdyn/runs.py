@@ -186,7 +186,7 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
     ``batched: K`` in batches of at most K (named ``<figure>_batchNNN``), every other run alone
     (its job named like the run).
     """
-    from .batched import batch_key, batch_problem
+    from .batched import batch_refusal
 
     runs: dict[str, RunPlan] = {}
     reads: dict[str, list[tuple[str, int]]] = {}
@@ -208,13 +208,9 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
         names = [n for n, _ in reads[figure] if n not in batched]
         for i in range(0, len(names), size):
             members = names[i:i + size]
-            for n in members:
-                why = batch_problem(runs[n])
-                if why:
-                    raise ValueError(f"{figure}: batched, but run {n} cannot be trained in a batch: {why}")
-                if batch_key(runs[n]) != batch_key(runs[members[0]]):
-                    raise ValueError(f"{figure}: batched, but runs {members[0]} and {n} differ in more than (a, b) "
-                                     "(another figure may ask for one of them with other iterations or logging)")
+            why = batch_refusal([runs[n] for n in members])
+            if why:
+                raise ValueError(f"{figure}: batched, but these runs cannot be trained in a batch: {why}")
             name = f"{figure}_batch{i // size:03d}"
             jobs[name] = Job(name, "batched", members)
             batched.update(members)
