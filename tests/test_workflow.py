@@ -19,6 +19,7 @@ import pytest
 import torch
 import yaml
 
+from adamdyn.figures import FIGURES
 from conftest import ROOT, SHARED_DATA
 
 pytestmark = pytest.mark.workflow
@@ -57,7 +58,7 @@ def ci_dir(tmp_path_factory):
     return _copy_workflow(tmp_path_factory.mktemp("ci"))
 
 
-FIGS = [f"fig{n:02d}" for n in range(1, 11)]
+FIGS = list(FIGURES)
 
 
 @needs_data
@@ -98,6 +99,15 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     if fig == "fig07":
         prov = json.loads((out / "provenance" / "fig07.json").read_text())
         assert prov["runs"] and prov["data"][0]["name"] == "cifar2" and len(prov["data"][0]["sha256"]) == 64
+    if fig == "fig13":  # per (a, b): 2 schedules x 3 arms and the reference; eta_k logged, the arms equal before the decay
+        assert sorted(stats["arm"].value_counts().to_dict().items()) == [
+            ("beta_square", 4), ("fixed_factors", 4), ("fixed_rates", 4), ("reference", 2)]
+        arms = [pd.read_parquet(out / "runs" / r / "history.parquet") for r in stats.loc[stats["a"] == 1, "run"]]
+        scheduled = [h for h in arms if "eta" in h]
+        assert len(scheduled) == 6 and all(h["loss"][:50].equals(scheduled[0]["loss"][:50]) for h in scheduled)
+    if fig == "fig14":  # per (a, b): batch N, N/4, N/8 and both rules at N/8; an epoch = N/batch iterations
+        assert sorted(stats["batch_size"].unique()) == [25, 50, 200] and set(stats["rule"]) == {"none", "sqrt", "halflife"}
+        assert (stats["epochs"] == 20).all()
     if fig == "fig08":  # one row per (a, b) cell, each a run, trained 8 at a time
         assert len(stats) == 16 and stats["on_grid"].all()
         assert {"a", "b", "regime", "spikes_in_window", "regime_height=0.5"} <= set(stats.columns)

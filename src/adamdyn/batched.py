@@ -168,6 +168,8 @@ def batch_problem(plan: RunPlan) -> str | None:
         return f"optimiser {spec.optimiser.name!r} (eps {spec.optimiser.eps:g}): only Adam with eps = {EPS:g}"
     if spec.batch_size is not None:
         return "mini-batches: only full-batch runs are stacked"
+    if spec.schedule is not None:
+        return "a learning-rate schedule: a stack runs a constant eta"
     if plan.log_iterate or plan.log_norms or plan.eval_every:
         return "logged extras (iterate, norms, held-out metrics): a stack logs the loss only"
     return None

@@ -6,7 +6,7 @@ that differ only in Adam's (a, b), trained at once by :func:`adamdyn.batched.tra
 (:mod:`adamdyn.checkpoint`).
 
 :func:`train` reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each
-iteration k logs the state *before* the update k -> k+1: the loss f(x_k), optionally the iterate
+iteration k logs the state *before* the update k -> k+1: the loss f(x_k) (and eta_k on a schedule), optionally the iterate
 x_k, the norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state space, and every ``eval_every``
 iterations the problem's held-out metrics at x_k. Then it takes one optimiser step.
 
@@ -86,7 +86,7 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
 
     torch.manual_seed(spec.seed)
     objective = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)
-    optimiser = spec.optimiser.build(objective.parameters)
+    optimiser = spec.build_optimiser(objective.parameters)
     if plan.log_iterate and sum(p.numel() for p in objective.parameters) > MAX_LOGGED_ITERATE:
         raise ValueError(f"log.iterate is for low-dimensional problems (at most {MAX_LOGGED_ITERATE} parameters)")
 
@@ -135,6 +135,8 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
         value = float(loss.detach())
         history["step"].append(k)
         history["loss"].append(value)
+        if spec.schedule is not None:  # eta_k of this iteration's update (t = sum of eta_k)
+            history.setdefault("eta", []).append(optimiser.current_eta())
         with torch.no_grad():
             if plan.log_iterate:
                 for i, xi in enumerate(objective.iterate().tolist()):

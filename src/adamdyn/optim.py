@@ -38,6 +38,14 @@ EPS = 1e-8
 OPTIMISERS = ("adam", "rmsprop", "signgd")
 
 
+def closure_loss(closure):
+    """The loss a torch optimiser's ``step(closure)`` re-evaluates (with gradients), or None."""
+    if closure is None:
+        return None
+    with torch.enable_grad():
+        return closure()
+
+
 class SignGD(torch.optim.Optimizer):
     """Sign gradient descent, ``x <- x - eta * sign(grad f(x))`` (the paper's eq. (5), discretised).
 
@@ -51,10 +59,7 @@ class SignGD(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+        loss = closure_loss(closure)
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:

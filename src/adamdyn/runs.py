@@ -18,22 +18,29 @@ import math
 from dataclasses import dataclass, field
 
 from .naming import fmt
-from .optim import OptimiserSpec
+from .optim import EPS, OptimiserSpec
 from .problems import problem_tag
+from .schedule import Schedule, ScheduledAdam
 
 DTYPES = {"float32": "f32", "float64": "f64"}
-SWEEP_KEYS = ("eta", "a", "b", "alpha", "beta")
+SWEEP_KEYS = ("eta", "a", "b", "alpha", "beta", "schedule", "batch_size")
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything that determines a run's trajectory."""
+    """Everything that determines a run's trajectory. ``schedule`` (Adam only) decays eta and moves
+    alpha and beta with it (:mod:`adamdyn.schedule`); None is a constant eta."""
 
     problem: dict
     optimiser: OptimiserSpec
     seed: int
     dtype: str
     batch_size: int | None = None
+    schedule: Schedule | None = None
+
+    def __post_init__(self):
+        if self.schedule is not None and self.optimiser.name != "adam":
+            raise ValueError(f"a learning-rate schedule is for Adam only, not {self.optimiser.name}")
 
     @property
     def name(self) -> str:
@@ -43,21 +50,36 @@ class RunSpec:
             parts.append(f"a{fmt(opt.a)}")
         if opt.beta is not None:
             parts.append(f"b{fmt(opt.b)}")
+        if opt.eps != EPS:
+            parts.append(f"eps{fmt(opt.eps)}")
+        if self.schedule is not None:
+            parts.append(self.schedule.tag)
         if self.batch_size is not None:
             parts.append(f"bs{self.batch_size}")
         parts += [f"seed{self.seed}", DTYPES[self.dtype]]
         return "_".join(parts)
 
     def to_dict(self) -> dict:
-        return {"problem": dict(self.problem), "optimiser": self.optimiser.to_dict(),
-                "seed": self.seed, "dtype": self.dtype, "batch_size": self.batch_size}
+        d = {"problem": dict(self.problem), "optimiser": self.optimiser.to_dict(),
+             "seed": self.seed, "dtype": self.dtype, "batch_size": self.batch_size}
+        if self.schedule is not None:  # absent for a constant eta, so older runs keep their identity
+            d["schedule"] = self.schedule.to_dict()
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunSpec":
         o = d["optimiser"]
         opt = OptimiserSpec(name=o["name"], eta=o["eta"], alpha=o["alpha"], beta=o["beta"], eps=o["eps"])
+        schedule = Schedule.from_dict(d["schedule"]) if d.get("schedule") else None
         return cls(problem=d["problem"], optimiser=opt, seed=d["seed"], dtype=d["dtype"],
-                   batch_size=d["batch_size"])
+                   batch_size=d["batch_size"], schedule=schedule)
+
+    def build_optimiser(self, params):
+        """The torch optimiser of this run: eq. (2), (3) or (5), or Adam on a schedule."""
+        opt = self.optimiser
+        if self.schedule is None:
+            return opt.build(params)
+        return ScheduledAdam(params, opt.eta, opt.alpha, opt.beta, opt.eps, self.schedule)
 
     def same_as(self, other: "RunSpec") -> bool:
         """Equal settings, floats compared to 1e-9 relative (alpha = 1 - a*eta is rounded differently
@@ -138,15 +160,22 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     out = []
     for i, entry in enumerate(cfg["runs"]):
         fixed = {k: v for k, v in entry.items()
-                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem")}
+                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem", "eps")}
         if fixed:
             raise ValueError(f"{figure}.runs[{i}]: unknown key(s) {sorted(fixed)} in a runs entry")
         sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
         for seed in cfg["seeds"]:
             for values in itertools.product(*sweep.values()):
                 hp = dict(zip(sweep.keys(), values))
+                schedule = hp.pop("schedule", None)
+                batch_size = hp.pop("batch_size", cfg.get("batch_size"))
+                if "eps" in entry:
+                    hp["eps"] = entry["eps"]
                 try:
                     opt = OptimiserSpec.from_config(entry["optimiser"], **hp)
+                    schedule = None if schedule is None else Schedule.from_dict(schedule)
+                    spec = RunSpec(problem=dict(entry.get("problem", cfg["problem"])), optimiser=opt,
+                                   seed=int(seed), dtype=cfg["dtype"], batch_size=batch_size, schedule=schedule)
                 except ValueError as exc:
                     written = ", ".join(f"{k}: {v}" for k, v in hp.items())
                     raise ValueError(f"{figure}.runs[{i}] ({entry['optimiser']}, {written}): {exc}") from None
@@ -154,8 +183,6 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
                     iterations = int(round(entry["time"] / opt.eta))
                 else:
                     iterations = int(entry.get("iterations", cfg["iterations"]))
-                spec = RunSpec(problem=dict(entry.get("problem", cfg["problem"])), optimiser=opt, seed=int(seed),
-                               dtype=cfg["dtype"], batch_size=cfg.get("batch_size"))
                 plan = RunPlan(spec=spec, iterations=iterations,
                                log_iterate=bool(log.get("iterate", False)),
                                log_norms=bool(log.get("norms", False)),

@@ -66,6 +66,19 @@ def of_optimiser(runs: list[Run], name: str, key: str, descending: bool = True) 
 
 # --- statistics rows ---
 
+def per_epoch(run: Run) -> int:
+    """Iterations per epoch: n_train / batch size (1 for full batch)."""
+    batch = run.info["spec"]["batch_size"]
+    return 1 if batch is None else run.info["problem_metadata"]["n_train"] // batch
+
+
+def epoch_means(hist: pd.DataFrame, per_epoch: int) -> np.ndarray:
+    """The mean mini-batch training loss of each complete epoch (the curve of Figs 9 and 14)."""
+    loss = hist["loss"].to_numpy()
+    epochs = len(loss) // per_epoch
+    return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)
+
+
 def base_row(run: Run, window: int) -> dict:
     """Settings of a run and the summary of its loss curve (:func:`curves.summarise`)."""
     opt, spec = run.optimiser, run.info["spec"]

@@ -8,18 +8,8 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import at_ab, base_row, load_runs, parse_ab, peaks, rounded, runs_at_ab, spike_settings
-
-
-def epoch_means(hist: pd.DataFrame, per_epoch: int) -> np.ndarray:
-    """The mean mini-batch training loss of each complete epoch (the figure's curve)."""
-    loss = hist["loss"].to_numpy()
-    epochs = len(loss) // per_epoch
-    return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)
-
-
-def _per_epoch(run) -> int:
-    return run.info["problem_metadata"]["n_train"] // run.info["spec"]["batch_size"]
+from .common import (at_ab, base_row, epoch_means, load_runs, parse_ab, peaks, per_epoch, rounded, runs_at_ab,
+                     spike_settings)
 
 
 def table(runs, window: int, regime: dict) -> pd.DataFrame:
@@ -34,13 +24,13 @@ def table(runs, window: int, regime: dict) -> pd.DataFrame:
     rows = []
     for run in load_runs(runs):
         row = base_row(run, window)
-        per_epoch = _per_epoch(run)
-        ep = epoch_means(run.history, per_epoch)
+        every = per_epoch(run)
+        ep = epoch_means(run.history, every)
         l = curves.log_loss(ep)
-        events = curves.spike_events(ep, start=len(ep) // 2, **spike_settings(regime, per_epoch))
+        events = curves.spike_events(ep, start=len(ep) // 2, **spike_settings(regime, every))
         start = max(1, len(l) // 10)
         rebound = float((l[start:] - np.minimum.accumulate(l)[start:]).max()) if len(l) > start else 0.0
-        row.update(batch_size=run.info["spec"]["batch_size"], iterations_per_epoch=per_epoch, epochs=len(ep),
+        row.update(batch_size=run.info["spec"]["batch_size"], iterations_per_epoch=every, epochs=len(ep),
                    final_epoch_loss=float(ep[-1]), min_epoch_loss=float(ep.min()),
                    tail_mean_epoch_loss=float(ep[-max(1, len(ep) // 10):].mean()),
                    mean_log10_epoch_loss=float(l.mean()), max_rebound_decades=rebound,
@@ -95,7 +85,7 @@ def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
     ax = axes[0][0]
     others = iter(["#0072B2", "#009E73", "#E69F00", "#56B4E9", "#CC79A7"])
     for run in sorted(loaded, key=lambda r: -r.optimiser["b"]):
-        ep = epoch_means(run.history, _per_epoch(run))
+        ep = epoch_means(run.history, per_epoch(run))
         is_default = id(run) in defaults
         ax.plot(np.arange(1, len(ep) + 1), ep, color="#CC3311" if is_default else next(others), lw=1.1,
                 label=style.opt_label(run.optimiser) + (" (default)" if is_default else ""))
