@@ -199,12 +199,12 @@ def mark_published(axes: dict, published: pd.DataFrame | None) -> None:
     scale, grey where it is not; a published range as a vertical bar, a reading over a span of
     iterations (a plateau) with a thin horizontal line over that span. The x-limits of the drawing stay as
     they are (a reading beyond them is not drawn); a comparable reading may widen the y-range, so
-    that a disagreement shows. The first axis marked gets one legend entry for them all."""
+    that a disagreement shows. The figure gets one legend entry for them all, at its bottom left."""
     if published is None or not len(published):
         return
     from matplotlib.lines import Line2D
 
-    first, greyed = None, False
+    first, greyed = None, False  # the first axis marked (None: nothing drawn), any grey marker
     for panel, targets in axes.items():
         rows = published[(published["panel"] == panel) & published["marker_x"].notna() & published["marker_y"].notna()]
         for ax in targets if isinstance(targets, list) else [targets]:
@@ -232,12 +232,8 @@ def mark_published(axes: dict, published: pd.DataFrame | None) -> None:
                 first = ax
     if first is None:
         return
-    label = PUBLISHED_LABEL + ("\n(grey: not comparable at this scale)" if greyed else "")
+    label = PUBLISHED_LABEL + ("; grey: not comparable at this scale" if greyed else "")
     handle = Line2D([], [], ls="", marker="o", ms=5, mfc="none", mec="k", mew=1.0, label=label)
-    legend = first.get_legend()
-    if legend is None:
-        first.legend(handles=[handle], loc="best", fontsize=7)
-        return
-    handles, labels = list(legend.legend_handles), [t.get_text() for t in legend.get_texts()]
-    first.legend(handles + [handle], labels + [label], loc=getattr(legend, "_loc", "best"),
-                 ncol=getattr(legend, "_ncols", 1), fontsize=legend.get_texts()[0].get_fontsize() if labels else 7)
+    # the figure's own legend, in the strip style.save keeps free at the bottom: the axes' legends stay
+    first.figure.legend(handles=[handle], loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=7, frameon=False,
+                        handletextpad=0.3, borderaxespad=0.2)
