@@ -43,6 +43,7 @@ rule claims_table:
     input:
         claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
         compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=FIGURES),
+        code=package_code("claims/table.py"),
     output:
         report(f"{RESULTS}/claims.md", category="Claims"),
     params:

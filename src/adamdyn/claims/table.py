@@ -17,6 +17,11 @@ def _cell(value) -> str:
 
 
 def _number(value) -> str:
+    if isinstance(value, str):  # a column that also holds an (a, b) location is read back as text
+        try:
+            value = float(value)
+        except ValueError:
+            return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, float):
@@ -49,11 +54,12 @@ def published_markdown(compare_by_figure: dict[str, pd.DataFrame]) -> list[str]:
     for fig, t in tables.items():
         lines += ["", f"### {fig}", "", "| reading | curve | kind | published | measured | difference | "
                   "uncertainty | verdict |", "|---|---|---|---|---|---|---|---|"]
-        for r in t.itertuples():
-            unit = "" if r.unit == "decades" else f" ({r.unit})"
-            lines.append(f"| `{r.id}` | {_cell(r.curve if isinstance(r.curve, str) else '')} {_cell(r.series if isinstance(r.series, str) else '')} | "
-                         f"{r.kind} | {r.published} | {_number(r.measured)} | {_number(r.difference)}{unit} | "
-                         f"{r.uncertainty:g} | {_cell(_verdict(r))} |")
+        for r in t.fillna({"curve": "", "series": ""}).itertuples():
+            unit = "" if r.unit == "decades" or pd.isna(r.difference) else f" ({r.unit})"
+            series = "" if r.series in ("", "loss") else f" ({r.series})"
+            lines.append(f"| `{r.id}` | {_cell(r.curve)}{_cell(series)} | {r.kind} | {r.published} | "
+                         f"{_number(r.measured)} | {_number(r.difference)}{unit} | {r.uncertainty:g} | "
+                         f"{_cell(_verdict(r))} |")
     return lines
 
 
