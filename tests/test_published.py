@@ -69,6 +69,8 @@ def _doc(**change):
     ({"colour": "red"}, "colour"),
     ({"id": "fig06.x"}, "id"),
     ({"paper": {"depth": 3}}, "paper"),
+    ({"window": -1}, "window"),
+    ({"kind": "spike_count", "range": [0, 10], "height": 0}, "height"),
 ])
 def test_a_bad_record_gives_one_error_naming_its_id_and_key(change, key):
     with pytest.raises(ReadingError, match=rf"reading '[^']+', key '{key}'"):

@@ -115,6 +115,13 @@ def validate(record: dict, figure: str, paper: dict) -> dict:
         raise _bad(rid, "series", f"one of {', '.join(SERIES)}")
     if record.get("x", "iteration") not in AXES:
         raise _bad(rid, "x", f"one of {', '.join(AXES)}")
+    for key, ok, what in (("window", lambda v: isinstance(v, int) and v >= 0, "a whole number of points >= 0"),
+                          ("height", lambda v: isinstance(v, (int, float)) and v > 0, "decades > 0"),
+                          ("at", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+                          ("where", lambda v: isinstance(v, str) and v, "a query on the statistics table"),
+                          ("among", lambda v: isinstance(v, str) and v, "a query on the statistics table")):
+        if key in record and not ok(record[key]):
+            raise _bad(rid, key, f"must be {what}, got {record[key]!r}")
     if "range" in record:
         r = record["range"]
         if not (isinstance(r, list) and len(r) == 2 and r[0] < r[1]):
