@@ -64,3 +64,17 @@ def test_a_scale_entry_without_a_figure_module_is_refused():
     scale_cfg = {**CONFIG["scales"]["ci"], "fig42": CONFIG["scales"]["ci"]["fig05"]}
     with pytest.raises(ValueError, match="scales.ci: fig42 has no figure module"):
         plan("ci", scale_cfg)
+
+
+@pytest.mark.parametrize("fig", list(FIGURES))
+def test_a_figure_of_the_paper_has_readings_and_draws_them(fig):
+    """Figures 1-10 are the paper's: each has readings of its published image and its drawing marks
+    them; a figure beyond the paper has nothing published to compare with."""
+    from adamdyn.published import load
+
+    readings = load()
+    takes = "published" in inspect.signature(FIGURES[fig].draw).parameters
+    if int(fig[3:]) <= 10:
+        assert readings.get(fig) and takes, fig
+    else:
+        assert fig not in readings and not takes, fig

@@ -84,8 +84,17 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     snakemake(ci_dir, fig, "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
     for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json",
-                 f"provenance/{fig}.json"):
+                 f"provenance/{fig}.json", f"compare/{fig}.csv"):
         assert (out / path).stat().st_size > 0, path
+    compare = pd.read_csv(out / "compare" / f"{fig}.csv")
+    assert {"id", "panel", "curve", "kind", "published", "uncertainty", "measured", "difference", "agrees",
+            "comparable", "why_not"} <= set(compare.columns)
+    if int(fig[3:]) <= 10:  # a figure of the paper: every reading has a row; one that is not comparable says why
+        assert len(compare) >= 5 and compare["id"].str.startswith(f"{fig}.").all()
+        assert compare["comparable"].dtype == bool
+        assert compare.loc[~compare["comparable"], "why_not"].notna().all()
+    else:  # beyond the paper: nothing published to compare with
+        assert compare.empty
     claims = json.loads((out / "claims" / f"{fig}.json").read_text())
     assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
     stats = pd.read_csv(out / "stats" / f"{fig}.csv")
@@ -121,11 +130,13 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
     snakemake(ci_dir, "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
     assert "claims hold" in (out / "claims.md").read_text()
+    assert "## Against the published figures" in (out / "claims.md").read_text()
     assert len(list((out / "runs").iterdir())) == 35 + 16  # Figs 1-7, 9, 10 ask for 36 (Fig 3 shares one of Fig 7's); 16 cells
     snakemake(ci_dir, "--report", "report.html", "--config", "scale=ci", LOCAL)
     html = (ci_dir / "report.html").read_text()
     for n in range(1, 11):
         assert f"Figure {n}: " in html
+    assert "Against the published figures" in html
     assert "Nothing to be done" in snakemake(ci_dir, "--config", "scale=ci", LOCAL).stdout
 
 

@@ -1,5 +1,5 @@
-# Claims: the paper's claims per figure checked against its statistics (figNN.claims), then one
-# table for all.
+# Claims: the paper's claims per figure checked against its statistics (figNN.claims); the
+# readings of the published figures measured on its runs (adamdyn.published); then one table for all.
 
 
 rule claims:
@@ -18,16 +18,41 @@ rule claims:
         " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"
 
 
+rule compare:
+    input:
+        reads=f"{RESULTS}/reads/{{fig}}.json",
+        histories=figure_histories,
+        infos=figure_infos,
+        stats=f"{RESULTS}/stats/{{fig}}.csv",
+        readings=readings_file(),
+        code=compare_code,
+    output:
+        report(f"{RESULTS}/compare/{{fig}}.csv", category="Against the published figures"),
+    params:
+        python=PYTHON,
+        settings=compare_settings,
+    log:
+        f"{RESULTS}/logs/compare/{{fig}}.log",
+    shell:
+        "{params.python:q} scripts/compare.py --figure {wildcards.fig} --reads {input.reads:q}"
+        " --stats {input.stats:q} --readings {input.readings:q} --params {params.settings:q}"
+        " --out {output:q} > {log:q} 2>&1"
+
+
 rule claims_table:
     input:
-        expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
+        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
+        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=FIGURES),
+        code=package_code("claims/table.py"),
     output:
         report(f"{RESULTS}/claims.md", category="Claims"),
     params:
         python=PYTHON,
         claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
+        compare=" ".join(f"--compare {fig}={RESULTS}/compare/{fig}.csv" for fig in FIGURES),
         scale=SCALE,
     log:
         f"{RESULTS}/logs/claims_table.log",
     shell:
-        "{params.python:q} scripts/claims_table.py --scale {params.scale} {params.claims} --out {output:q} > {log:q} 2>&1"
+        "{params.python:q} scripts/claims_table.py --scale {params.scale} {params.claims} {params.compare}"
+        " --out {output:q} > {log:q} 2>&1"

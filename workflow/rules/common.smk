@@ -104,7 +104,8 @@ def dataset_params(wildcards):
 
 def figure_targets(fig):
     return [f"{RESULTS}/figures/{fig}.png", f"{RESULTS}/figures/{fig}.pdf",
-            f"{RESULTS}/stats/{fig}.csv", f"{RESULTS}/claims/{fig}.json", f"{RESULTS}/provenance/{fig}.json"]
+            f"{RESULTS}/stats/{fig}.csv", f"{RESULTS}/claims/{fig}.json", f"{RESULTS}/compare/{fig}.csv",
+            f"{RESULTS}/provenance/{fig}.json"]
 
 
 def run_files(names):
@@ -150,6 +151,23 @@ def job_threads(name):
 def job_checkpoint_every(name):
     asked = [RUNS[r].checkpoint_every for r in JOBS[name].runs if RUNS[r].checkpoint_every]
     return min(asked) if asked else config["checkpoint_every"]
+
+
+def readings_file():
+    """The readings of the published figures (package data of adamdyn.published)."""
+    return str(Path(adamdyn.__file__).parent / "published" / "readings.yaml")
+
+
+def compare_code(wildcards):
+    return package_code("published/__init__.py", "stats/curves.py")
+
+
+def compare_settings(wildcards):
+    """The comparison's settings, from config.yaml: the classifier's spike-event thresholds count
+    spikes; a collapse is Fig 5's (stats.fig05.collapse_factor, against the late window's mean)."""
+    stats = config["stats"]
+    return json.dumps({"regime": stats["regime"], "tail_window": stats["tail_window"],
+                       "collapse_factor": stats["fig05"]["collapse_factor"]})
 
 
 def figure_histories(wildcards):

@@ -1,5 +1,6 @@
-# Figures: drawn from the histories and the statistics (figNN.draw; never retrains); one named
-# target per figure. The report's caption of a figure is workflow/report/figNN.rst.
+# Figures: drawn from the histories, the statistics and the readings of the published figure
+# (figNN.draw; never retrains); one named target per figure. The report's caption of a figure is
+# workflow/report/figNN.rst.
 
 
 rule figure:
@@ -8,6 +9,7 @@ rule figure:
         histories=figure_histories,
         infos=figure_infos,
         stats=f"{RESULTS}/stats/{{fig}}.csv",
+        compare=f"{RESULTS}/compare/{{fig}}.csv",
         code=figure_code,
     output:
         png=report(f"{RESULTS}/figures/{{fig}}.png", caption="../report/figure.rst", category="Figures"),
@@ -21,11 +23,12 @@ rule figure:
         f"{RESULTS}/logs/figures/{{fig}}.log",
     shell:
         "MPLBACKEND=Agg {params.python:q} scripts/plot.py --figure {wildcards.fig} --reads {input.reads:q}"
-        " --params {params.settings:q} --stats {input.stats:q} --png {output.png:q} --pdf {output.pdf:q}"
+        " --params {params.settings:q} --stats {input.stats:q} --compare {input.compare:q} --png {output.png:q} --pdf {output.pdf:q}"
         " --stamp {params.stamp:q} > {log:q} 2>&1"
 
 
-# One named target per figure: `snakemake --cores 2 fig07` builds it with its statistics and claims.
+# One named target per figure: `snakemake --cores 2 fig07` builds it with its statistics, claims and
+# comparison with the published figure.
 for _fig in FIGURES:
 
     rule:
@@ -43,7 +46,7 @@ rule targets:
         text=lambda w: "\n".join(
             [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
              "  all (the default)  every figure, the claims table and the prepared data",
-             *(f"  {fig:<18} Figure {int(fig[3:])} with its statistics, claims and provenance" for fig in FIGURES),
+             *(f"  {fig:<18} Figure {int(fig[3:])} with its statistics, claims, comparison and provenance" for fig in FIGURES),
              f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
              f"  {'snapshot':<18} copy the figures and claims table into docs/",
              f"  {'targets':<18} this list",

@@ -4,7 +4,9 @@ A figure module holds, next to each other:
 
 - ``table(runs, window, ...)``: its statistics table (one row per run) from the runs' histories;
 - ``claims(stats, ...)``: the paper's claims about it, checked on that table (:class:`Claim` list);
-- ``draw(runs, stats, png, pdf, stamp, ...)``: its drawing, in the house style;
+- ``draw(runs, stats, png, pdf, stamp, ...)``: its drawing, in the house style; a figure of the
+  paper also takes ``published`` (its comparison table, :mod:`adamdyn.published`) and marks the
+  published readings on its panels;
 - optionally ``expand(cfg)``: its scale config rewritten as runs entries (Fig 8's grid);
 
 and its caption is ``workflow/report/figNN.rst``. Every keyword argument of ``table``, ``claims`` and
@@ -64,7 +66,7 @@ def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
                "draw": [(f"scales.<scale>.{name}.plot", fig_cfg.get("plot", {})), (f"claims.{name}", claims)]}[part]
     out = {}
     for param in inspect.signature(fn).parameters.values():
-        if param.name in ("runs", "stats", "png", "pdf", "stamp") or param.kind in (param.VAR_POSITIONAL,
+        if param.name in ("runs", "stats", "png", "pdf", "stamp", "published") or param.kind in (param.VAR_POSITIONAL,
                                                                                    param.VAR_KEYWORD):
             continue
         found = [value[param.name] for _, value in sources if param.name in value]

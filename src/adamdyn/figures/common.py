@@ -185,3 +185,55 @@ def spike_threshold_text(regime: dict) -> str:
     """The spike-event definition in words, from the classifier's settings."""
     return (f"a rise of >= {regime['height']:g} decade over the trailing {regime['floor_window']}-iteration "
             f"floor within {regime['rise_within']} iterations")
+
+
+# --- the published figure's readings on our drawing ---
+
+PUBLISHED_LABEL = "published (read from the paper's figure)"
+
+
+def mark_published(axes: dict, published: pd.DataFrame | None) -> None:
+    """Draw the readings of the published figure (rows of the comparison table,
+    :func:`adamdyn.published.compare`) as small hollow markers on the axes of their panels
+    (``axes``: panel -> an axis or a list of axes): black where the reading is comparable at this
+    scale, grey where it is not; a published range as a vertical bar, a reading over a span of
+    iterations (a plateau) with a thin horizontal line over that span. The x-limits of the drawing stay as
+    they are (a reading beyond them is not drawn); a comparable reading may widen the y-range, so
+    that a disagreement shows. The figure gets one legend entry for them all, at its bottom left."""
+    if published is None or not len(published):
+        return
+    from matplotlib.lines import Line2D
+
+    first, greyed = None, False  # the first axis marked (None: nothing drawn), any grey marker
+    for panel, targets in axes.items():
+        rows = published[(published["panel"] == panel) & published["marker_x"].notna() & published["marker_y"].notna()]
+        for ax in targets if isinstance(targets, list) else [targets]:
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            drawn = False
+            for r in rows.itertuples():
+                comparable = bool(r.comparable)
+                inside_y = y0 <= r.marker_y <= y1
+                if not (x0 <= r.marker_x <= x1) or (not comparable and not inside_y):
+                    continue
+                colour = "k" if comparable else "0.55"
+                lo = r.marker_lo if pd.notna(r.marker_lo) else r.marker_y
+                lo = r.marker_y if lo <= 0 and ax.get_yscale() == "log" else lo
+                hi = r.marker_hi if pd.notna(r.marker_hi) else r.marker_y
+                if hi > lo:  # a published range
+                    ax.plot([r.marker_x, r.marker_x], [lo, hi], color=colour, lw=0.8, zorder=6)
+                if pd.notna(r.range_lo) and pd.notna(r.range_hi):
+                    ax.plot([max(r.range_lo, x0), min(r.range_hi, x1)], [r.marker_y, r.marker_y], color=colour,
+                            lw=0.6, zorder=6)
+                ax.plot([r.marker_x], [r.marker_y], ls="", marker="o", ms=5, mfc="none", mec=colour, mew=1.0,
+                        zorder=7)
+                drawn, greyed = True, greyed or not comparable
+            ax.set_xlim(x0, x1)
+            if drawn and first is None:
+                first = ax
+    if first is None:
+        return
+    label = PUBLISHED_LABEL + ("; grey: not comparable at this scale" if greyed else "")
+    handle = Line2D([], [], ls="", marker="o", ms=5, mfc="none", mec="k", mew=1.0, label=label)
+    # the figure's own legend, in the strip style.save keeps free at the bottom: the axes' legends stay
+    first.figure.legend(handles=[handle], loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=7, frameon=False,
+                        handletextpad=0.3, borderaxespad=0.2)

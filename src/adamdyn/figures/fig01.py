@@ -7,7 +7,10 @@ import pandas as pd
 from ..claims import Claim
 from ..naming import fmt
 from ..plotting import style
-from .common import curve_table, late_spikes, load_runs, moved_labels, rounded, spike_threshold_text
+from .common import curve_table, late_spikes, load_runs, mark_published, moved_labels, rounded, spike_threshold_text
+
+
+PANELS = {"cifar2": "left", "sine": "right"}  # the published figure's panels
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
@@ -31,8 +34,8 @@ def claims(stats: pd.DataFrame, min_spikes: int, regime: dict) -> list[Claim]:
     return out
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
-    """Train and held-out loss, one panel per problem, log y."""
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
+    """Train and held-out loss, one panel per problem, log y; the published readings as markers."""
     loaded = load_runs(runs)
     fig, axes = style.subplots(ncols=len(loaded), width=4.6)
     for ax, run in zip(axes[0], loaded):
@@ -44,6 +47,9 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
             ax.plot(t["step"], t["test_loss"], color=c[1], lw=0.9, label="held-out")
         ax.set(yscale="log", xlabel="iteration", ylabel="loss", title=style.problem_title(run.info))
         ax.legend()
+    # the paper's left panel is the classification, its right one the regression
+    mark_published({PANELS[run.info["spec"]["problem"]["data"]]: ax for ax, run in zip(axes[0], loaded)
+                    if run.info["spec"]["problem"]["data"] in PANELS}, published)
     opt = loaded[0].optimiser
     fig.suptitle(rf"Full-batch Adam, $\eta$={opt['eta']:g}, $(\beta_1, \beta_2)$=({opt['beta']:g}, {opt['alpha']:g})",
                  fontsize=10)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
-from .common import base_row, load_runs, of_optimiser, rounded
+from .common import base_row, load_runs, mark_published, of_optimiser, rounded
 
 
 def table(runs, window: int) -> pd.DataFrame:
@@ -54,9 +54,9 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
     return out
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     """Loss against t = eta x iteration: Adam (left), RMSprop (middle), signGD dashed in both;
-    right: the largest distance to signGD's curve against eta."""
+    right: the largest distance to signGD's curve against eta. The published readings as markers."""
     loaded = load_runs(runs)
     sign = of_optimiser(loaded, "signgd", "eta")
     fig, axes = style.subplots(ncols=3, width=4.0)
@@ -72,6 +72,7 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         ax.set(xlabel=r"time $t = \eta \times$ iteration", ylabel="training loss",
                title=style.factors_title(sel[0].optimiser) if sel else style.NAMES[method])
         ax.legend()
+    mark_published({"adam": axes[0][0], "rmsprop": axes[0][1]}, published)
     ax = axes[0][2]
     for colour, method in zip(style.colours(2), ("adam", "rmsprop")):
         sub = stats[stats["optimiser"] == method].sort_values("eta")

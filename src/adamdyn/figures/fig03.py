@@ -8,7 +8,7 @@ import pandas as pd
 from ..claims import Claim
 from ..naming import fmt
 from ..plotting import style
-from .common import curve_table, load_runs, of_optimiser, rounded
+from .common import curve_table, load_runs, mark_published, of_optimiser, rounded
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict, early_iteration: int,
@@ -51,8 +51,8 @@ def claims(stats: pd.DataFrame, early_spread_decades: float) -> list[Claim]:
     return out
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
-    """Adam with a = b (left) and RMSprop (right) for several a; log y."""
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
+    """Adam with a = b (left) and RMSprop (right) for several a, log y; the published readings as markers."""
     loaded = load_runs(runs)
     fig, axes = style.subplots(ncols=2, sharey=True)
     for ax, method, title in ((axes[0][0], "adam", "Adam, a = b"), (axes[0][1], "rmsprop", "RMSprop")):
@@ -63,4 +63,5 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         ax.set(yscale="log", xlabel="iteration", title=title + eta)
         ax.legend()
     axes[0][0].set_ylabel("training loss")
+    mark_published({"adam": axes[0][0], "rmsprop": axes[0][1]}, published)
     style.save(fig, png, pdf, stamp)

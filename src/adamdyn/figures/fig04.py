@@ -6,7 +6,7 @@ import pandas as pd
 from ..claims import Claim
 from ..naming import fmt
 from ..plotting import style
-from .common import curve_table, late_spikes, load_runs, rounded
+from .common import curve_table, late_spikes, load_runs, mark_published, rounded
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict, fast_iterations: int) -> pd.DataFrame:
@@ -38,8 +38,8 @@ def claims(stats: pd.DataFrame, min_fast_drop_decades: float, max_osc_amplitude_
     ]
 
 
-def draw(runs, stats, png, pdf, last: int, stamp=None) -> None:
-    """The whole curve (left) and the ``last`` iterations (right)."""
+def draw(runs, stats, png, pdf, last: int, stamp=None, published=None) -> None:
+    """The whole curve (left) and the ``last`` iterations (right); the published readings as markers."""
     (run,) = load_runs(runs)
     hist = run.history
     fig, axes = style.subplots(ncols=2, width=4.6)
@@ -49,6 +49,7 @@ def draw(runs, stats, png, pdf, last: int, stamp=None) -> None:
     tail = hist.iloc[-last:]
     axes[0][1].plot(tail["step"], tail["loss"], color=c, lw=0.8)
     axes[0][1].set(yscale="log", xlabel="iteration", title=f"last {last} iterations")
+    mark_published({"whole": [axes[0][0], axes[0][1]]}, published)
     opt = run.optimiser
     fig.suptitle(rf"RMSprop, $\eta$={opt['eta']:g}, $\alpha$={opt['alpha']:g}, {style.problem_title(run.info)}",
                  fontsize=10)

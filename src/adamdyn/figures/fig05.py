@@ -11,7 +11,7 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import base_row, load_runs, of_optimiser, rounded
+from .common import base_row, load_runs, mark_published, of_optimiser, rounded
 
 
 def table(runs, window: int, collapse_factor: float) -> pd.DataFrame:
@@ -91,8 +91,9 @@ def claims(stats: pd.DataFrame, min_drop_decades: float, plateau_tol_decades: fl
     return out
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
-    """Loss of signGD (left) and RMSprop (right) on the quadratic, one line per eta, log y."""
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
+    """Loss of signGD (left) and RMSprop (right) on the quadratic, one line per eta, log y; the published
+    readings as markers."""
     loaded = load_runs(runs)
     fig, axes = style.subplots(ncols=2, sharey=True)
     for ax, method in zip(axes[0], ("signgd", "rmsprop")):
@@ -106,4 +107,5 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         ax.set_xlabel("iteration")
         ax.legend(loc="upper right")
     axes[0][0].set_ylabel("loss f(x)")
+    mark_published({"signgd": axes[0][0], "rmsprop": axes[0][1]}, published)
     style.save(fig, png, pdf, stamp)

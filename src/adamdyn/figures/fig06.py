@@ -6,7 +6,7 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import base_row, load_runs, rounded
+from .common import base_row, load_runs, mark_published, rounded
 
 
 def table(runs, window: int, orbit_rel_tol: float, orbit_window: int) -> pd.DataFrame:
@@ -41,8 +41,9 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
     return out
 
 
-def draw(runs, stats, png, pdf, shown: tuple[int, int], stamp=None) -> None:
-    """The iterate x_t for each alpha over the iterations ``shown``, with the orbit +/- eta/2."""
+def draw(runs, stats, png, pdf, shown: tuple[int, int], stamp=None, published=None) -> None:
+    """The iterate x_t for each alpha over the iterations ``shown``, with the orbit +/- eta/2; the
+    published readings as markers."""
     loaded = sorted(load_runs(runs), key=lambda r: r.optimiser["alpha"])
     fig, axes = style.subplots(ncols=1, width=6.5, height=3.4)
     ax = axes[0][0]
@@ -62,4 +63,5 @@ def draw(runs, stats, png, pdf, shown: tuple[int, int], stamp=None) -> None:
     x0 = loaded[0].info["spec"]["problem"].get("x0")
     ax.set_title(rf"RMSprop on $f(x)=x^2/2$, $\eta$={eta:g}" + (f", $x_0$={x0:g}" if x0 is not None else ""))
     ax.legend(loc="upper right", ncol=2)
+    mark_published({"iterate": ax}, published)
     style.save(fig, png, pdf, stamp)

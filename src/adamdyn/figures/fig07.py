@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
-from .common import at_ab, curve_table, load_runs, parse_ab, rounded, runs_at_ab
+from .common import at_ab, curve_table, load_runs, mark_published, parse_ab, rounded, runs_at_ab
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
@@ -67,16 +67,18 @@ def _norms(hist: pd.DataFrame, part: pd.DataFrame, span: int, ax3) -> tuple[pd.D
     return norms, log_axes
 
 
-def draw(runs, stats, png, pdf, zoom: dict, stamp=None) -> None:
+def draw(runs, stats, png, pdf, zoom: dict, expected: dict[str, str], stamp=None, published=None) -> None:
     """The regimes in columns: the whole loss curve (row 1; other seeds grey), a zoom (row 2), and the
     trajectory of (||x||, ||m||, ||sqrt v||) over the zoom window (row 3). ``zoom`` maps "a,b" to
-    the iterations of its zoom."""
+    the iterations of its zoom; ``expected`` to the paper's regime, which names the published panel whose
+    readings are drawn as markers on rows 1 and 2."""
     loaded = load_runs(runs)
     style.apply()
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(12, 10))
     seed0 = min(r.info["spec"]["seed"] for r in loaded)
+    panels = {}
     for j, (key, colour) in enumerate(zip(zoom, style.colours(len(zoom)))):
         a, b = parse_ab(key)
         ax1 = fig.add_subplot(3, 3, j + 1)
@@ -104,9 +106,11 @@ def draw(runs, stats, png, pdf, zoom: dict, stamp=None) -> None:
         ax3.set_ylabel(prefix + r"$\|m\|$", fontsize=8)
         ax3.set_zlabel(prefix + r"$\|\sqrt{v}\|$", fontsize=8)
         ax3.tick_params(labelsize=6)
+        panels[expected[key]] = [ax1, ax2]
         if j == 0:
             ax1.set_ylabel("training loss (other seeds grey)")
             ax2.set_ylabel("training loss")
+    mark_published(panels, published)
     eta = loaded[0].optimiser["eta"]
     fig.suptitle(rf"Adam, $\eta$={eta:g}: spike, oscillation and divergence regimes", fontsize=11)
     style.save(fig, png, pdf, stamp)

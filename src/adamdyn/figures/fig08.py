@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
-from .common import at_ab, base_row, dynamics, label_changes, load_runs, parse_ab, rounded
+from .common import at_ab, base_row, dynamics, label_changes, load_runs, mark_published, parse_ab, rounded
 
 REGIME_COLOURS = {"oscillation": "#0072B2", "spike": "#E69F00", "divergence": "#CC3311"}
 
@@ -168,10 +168,10 @@ def _log_edges(values: np.ndarray) -> np.ndarray:
     return 10 ** np.concatenate([[lv[0] - step / 2], (lv[1:] + lv[:-1]) / 2, [lv[-1] + step / 2]])
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     """Left, heat-map of log10 of the late mean loss over (a, b) (cells that diverged blank); right,
     each cell's regime. Cells off the grid (the PyTorch default when the sub-grid misses it) are
-    circles in their colour; the dashed line is a = b."""
+    circles in their colour; the dashed line is a = b. The published heat-map minimum as a marker."""
     import matplotlib.colors as mcolors
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -215,6 +215,7 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         ax.set_ylabel(r"b   ($\beta = 1 - b\eta$, first moment)")
         ax.set_title(title)
         ax.grid(False)
+    mark_published({"heat": left, "regimes": right}, published)
     changed = label_changes(grid)
     handles = [Patch(color=c, label=f"{label} ({int((grid['regime'] == label).sum())})")
                for label, c in REGIME_COLOURS.items()]

@@ -8,8 +8,8 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import (at_ab, base_row, epoch_means, load_runs, parse_ab, peaks, per_epoch, rounded, runs_at_ab,
-                     spike_settings)
+from .common import (at_ab, base_row, epoch_means, load_runs, mark_published, parse_ab, peaks, per_epoch, rounded,
+                     runs_at_ab, spike_settings)
 
 
 def table(runs, window: int, regime: dict) -> pd.DataFrame:
@@ -77,8 +77,9 @@ def claims(stats: pd.DataFrame, default: str, balanced: str, slow: str, min_spik
     ]
 
 
-def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
-    """Per-epoch mean training loss, one line per (a, b), log y; the defaults in red as in the paper."""
+def draw(runs, stats, png, pdf, default: str, stamp=None, published=None) -> None:
+    """Per-epoch mean training loss, one line per (a, b), log y; the defaults in red as in the paper; the
+    published readings as markers."""
     loaded = load_runs(runs)
     defaults = {id(r) for r in runs_at_ab(loaded, default)}
     fig, axes = style.subplots(ncols=1, width=6.0, height=3.8)
@@ -97,4 +98,5 @@ def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
     ax.set_title(f"ResNet18 (width {p['width']}), {info['problem_metadata']['n_train']} CIFAR-10 images, "
                  rf"batch {info['spec']['batch_size']}, $\eta$={info['spec']['optimiser']['eta']:g}", fontsize=9.5)
     ax.legend(loc="lower left", fontsize=8.5)
+    mark_published({"loss": ax}, published)
     style.save(fig, png, pdf, stamp)

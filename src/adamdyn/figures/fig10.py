@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
-from .common import at_ab, curve_table, load_runs, moved_labels, rounded
+from .common import at_ab, curve_table, load_runs, mark_published, moved_labels, rounded
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict) -> pd.DataFrame:
@@ -62,11 +62,13 @@ def claims(stats: pd.DataFrame, default: dict[str, str], balanced: dict[str, str
     return out
 
 
-def draw(runs, stats, png, pdf, stamp=None) -> None:
-    """The two problems in rows: objective (left) and test error (right) for each (a, b), log y."""
+def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
+    """The two problems in rows: objective (left) and test error (right) for each (a, b), log y; the
+    published readings as markers (panels cube, cube_test, disk, disk_test)."""
     loaded = load_runs(runs)
     problems = sorted({r.info["spec"]["problem"]["data"] for r in loaded})
     fig, axes = style.subplots(ncols=2, nrows=len(problems), width=4.6, height=3.2)
+    panels = {}
     for row, data in zip(axes, problems):
         sel = sorted((r for r in loaded if r.info["spec"]["problem"]["data"] == data),
                      key=lambda r: (r.optimiser["a"], r.optimiser["b"]))
@@ -78,5 +80,8 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         row[0].set(yscale="log", xlabel="iteration", ylabel="DGM objective", title=style.problem_title(sel[0].info))
         row[1].set(yscale="log", xlabel="iteration", ylabel="test error", title=style.DATA_NAMES.get(data, data))
         row[0].legend()
+        panel = data.removeprefix("poisson_")
+        panels.update({panel: row[0], f"{panel}_test": row[1]})
+    mark_published(panels, published)
     fig.suptitle(rf"Deep Galerkin method, Adam $\eta$={loaded[0].optimiser['eta']:g}", fontsize=10)
     style.save(fig, png, pdf, stamp)

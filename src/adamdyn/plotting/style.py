@@ -31,10 +31,11 @@ def subplots(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float =
 
 
 def save(fig, png: str | Path, pdf: str | Path, stamp: str | None = None) -> None:
-    """Write the figure as PNG and PDF, each atomically; ``stamp`` goes in small print at the bottom."""
+    """Write the figure as PNG and PDF, each atomically; ``stamp`` goes in small print at the bottom
+    (and a figure-level legend, the published readings', at the bottom left in a strip kept free)."""
     if stamp:
         fig.text(0.995, 0.005, stamp, ha="right", va="bottom", fontsize=6, color="0.45")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.25 / fig.get_size_inches()[1] if fig.legends else 0, 1, 1))
     for path in (png, pdf):
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=Path(path).suffix.lstrip("."))
