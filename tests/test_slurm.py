@@ -4,7 +4,7 @@ cluster of workflow/slurm/start.sh, with snakemake-executor-plugin-slurm, as a c
 Figs 5, 6 and 8 (single runs, two batches of Fig 8 cells, and checkpointing training jobs) run as
 sbatch jobs in one temporary copy of the workflow and locally in another; the test checks in the
 accounting database (sacct) that every job of the run went through SLURM and completed, and that
-the two copies hold the same runs, statistics and claims. Skipped, with the reason, where
+the two copies hold the same runs, statistics, claims and comparisons with the published figures. Skipped, with the reason, where
 start.sh cannot bring a cluster up (not root, no apt-get, packages not installable) or the
 executor plugin is not installed. The daemons are stopped at the end (unless the cluster was
 already up before the test).
@@ -125,7 +125,7 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path):
     rules = Counter(rule_of(j["comment"]) for j in jobs)
     assert rules == Counter({"fetch": 1, "prepare_data": 1, "train": len(single),
                              "train_fig08_batch000": 1, "train_fig08_batch001": 1,
-                             "stats": 3, "claims": 3, "figure": 3, "provenance": 3}), rules
+                             "stats": 3, "claims": 3, "compare": 3, "figure": 3, "provenance": 3}), rules
     trained = {j["comment"].split("_wildcards_")[1] for j in jobs if rule_of(j["comment"]) == "train"}
     assert trained == single  # each single run was its own SLURM job
     # resources from the profile's set-resources, threads from the rules
@@ -147,5 +147,5 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path):
     for name, info in infos.items():
         assert info["history_sha256"] == json.loads((here / "runs" / name / "run.json").read_text())["history_sha256"], name
     for fig in TARGETS:
-        for path in (f"stats/{fig}.csv", f"claims/{fig}.json"):
+        for path in (f"stats/{fig}.csv", f"claims/{fig}.json", f"compare/{fig}.csv"):
             assert (out / path).read_bytes() == (here / path).read_bytes(), path
