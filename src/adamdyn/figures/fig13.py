@@ -192,7 +192,7 @@ def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
                 row = stats[stats["run"] == run.info["name"]]
                 n = int(row["spikes_after_decay"].iloc[0]) if len(row) else 0
                 ax.plot(t, loss, color=colours[follow], lw=0.9 if main else 0.4, alpha=1.0 if main else 0.5,
-                        zorder=3 if main else 2, label=f"{_label(follow)}: {n} spikes after decay" if main else None)
+                        zorder=3 if main else 2, label=f"{_label(follow)}: {n} spike event{'s' * (n != 1)} after decay" if main else None)
                 if main:
                     ax.axvline(t[s["start"]], color="0.3", ls=":", lw=0.8)
             eta0 = here[0].optimiser["eta"] if here else float("nan")
