@@ -159,7 +159,7 @@ def readings_file():
 
 
 def compare_code(wildcards):
-    return package_code("published/__init__.py", "stats/curves.py")
+    return package_code("published/__init__.py", "figures/common.py", "stats/curves.py")
 
 
 def compare_settings(wildcards):

@@ -72,9 +72,10 @@ def per_epoch(run: Run) -> int:
     return 1 if batch is None else run.info["problem_metadata"]["n_train"] // batch
 
 
-def epoch_means(hist: pd.DataFrame, per_epoch: int) -> np.ndarray:
-    """The mean mini-batch training loss of each complete epoch (the curve of Figs 9 and 14)."""
-    loss = hist["loss"].to_numpy()
+def epoch_means(hist: pd.DataFrame, per_epoch: int, column: str = "loss") -> np.ndarray:
+    """The mean mini-batch training loss (or another logged ``column``) of each complete epoch (the
+    curve of Figs 9 and 14)."""
+    loss = hist[column].to_numpy()
     epochs = len(loss) // per_epoch
     return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..figures.common import epoch_means, per_epoch
 from ..io import read_history, read_json
 from ..stats import curves
 
@@ -182,8 +183,7 @@ class RunRef:
 
     @property
     def per_epoch(self) -> int:
-        batch = self.info["spec"]["batch_size"]
-        return 1 if batch is None else self.info["problem_metadata"]["n_train"] // batch
+        return per_epoch(self)
 
     def matches(self, curve: dict) -> bool:
         opt, spec = self.info["spec"]["optimiser"], self.info["spec"]
@@ -238,11 +238,8 @@ def series_of(run: RunRef, reading: dict) -> tuple[np.ndarray, np.ndarray]:
     hist = run.history
     axis = reading.get("x", "iteration")
     if axis == "epoch":
-        every = run.per_epoch
-        loss = hist[col].to_numpy()
-        epochs = len(loss) // every
-        y = loss[:epochs * every].reshape(epochs, every).mean(axis=1)
-        x = np.arange(1, epochs + 1, dtype=float)
+        y = epoch_means(hist, run.per_epoch, col)
+        x = np.arange(1, len(y) + 1, dtype=float)
     else:
         part = hist[["step", col]].dropna()
         x, y = part["step"].to_numpy(dtype=float), part[col].to_numpy(dtype=float)
