@@ -6,9 +6,10 @@ that differ only in Adam's (a, b), trained at once by :func:`adamdyn.batched.tra
 (:mod:`adamdyn.checkpoint`).
 
 :func:`train` reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each
-iteration k logs the state *before* the update k -> k+1: the loss f(x_k) (and eta_k on a schedule), optionally the iterate
-x_k, the norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state space, and every ``eval_every``
-iterations the problem's held-out metrics at x_k. Then it takes one optimiser step.
+iteration k logs the state *before* the update k -> k+1: the loss f(x_k) (and eta_k on a
+schedule), optionally the iterate x_k, the norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state
+space, and every ``eval_every`` iterations the problem's held-out metrics at x_k. Then it takes one
+optimiser step.
 
 A checkpoint (problem and optimiser state, RNG state, the history so far) is written atomically
 every ``checkpoint_every`` iterations and at the end. Training resumes from it whenever it

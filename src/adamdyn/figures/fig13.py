@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
+from ..schedule import FOLLOW
 from ..stats import curves
 from .common import at_ab, base_row, load_runs, parse_ab, rounded, runs_at_ab, spike_settings
 
@@ -51,14 +52,17 @@ def elapsed_time(run) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(eta)[:-1]])
 
 
-def _arm(run, arms: dict) -> str:
+def _arm_names(arms: dict) -> dict[tuple[str, str], str]:
+    """(how alpha follows, how beta follows) -> the arm's name in config."""
+    return {(arm["alpha"], arm["beta"]): name for name, arm in arms.items()}
+
+
+def _arm(run, names: dict) -> str:
     schedule = run.info["spec"].get("schedule")
     if schedule is None:
         return "reference"
-    for name, arm in arms.items():
-        if (arm["alpha"], arm["beta"]) == (schedule["alpha"], schedule["beta"]):
-            return name
-    return f"{schedule['alpha']}-{schedule['beta']}"
+    follow = (schedule["alpha"], schedule["beta"])
+    return names.get(follow, "-".join(follow))
 
 
 def _gap(t_x, l_x, t_y, l_y) -> float:
@@ -75,7 +79,7 @@ def table(runs, window: int, regime: dict, arms: dict) -> pd.DataFrame:
     loss| at equal t after the decay, from each other arm of its (a, b), schedule and seed. The
     reference run's ``ode_gap_decades`` is its distance from the eta_0 phase of the (a, b)-fixed step
     run at equal t, over the t both cover before the decay."""
-    loaded = load_runs(runs)
+    loaded, names = load_runs(runs), _arm_names(arms)
     rows, curves_at = [], {}
     for run in loaded:
         row = base_row(run, window)
@@ -85,7 +89,7 @@ def table(runs, window: int, regime: dict, arms: dict) -> pd.DataFrame:
         events = curves.spike_events(loss, start=start, **spike_settings(regime)) if schedule else []
         span = float(t[-1] - t[start]) if schedule and len(t) > start else float("nan")
         before = curves.log_loss(loss[max(0, start - 50):start]) if start else np.array([np.nan])
-        row.update(arm=_arm(run, arms), schedule=schedule["kind"] if schedule else "constant",
+        row.update(arm=_arm(run, names), schedule=schedule["kind"] if schedule else "constant",
                    decay_start=start, t_decay=float(t[start]) if schedule else float("nan"), t_end=float(t[-1]),
                    log10_loss_before_decay=float(np.mean(before)), spikes_after_decay=len(events),
                    spike_max_decades_after_decay=max((e["height"] for e in events), default=0.0),
@@ -98,7 +102,7 @@ def table(runs, window: int, regime: dict, arms: dict) -> pd.DataFrame:
         t, l, start = curves_at[r["run"]]
         same = stats[np.isclose(stats["a"], r["a"]) & np.isclose(stats["b"], r["b"]) & (stats["seed"] == r["seed"])]
         if r["arm"] == "reference":
-            ode = same[(same["schedule"] == "step") & (same["arm"] == _rates_fixed_arm(arms))]
+            ode = same[(same["schedule"] == "step") & (same["arm"] == names.get(RATES_FIXED))]
             if len(ode):
                 t_o, l_o, s_o = curves_at[ode.iloc[0]["run"]]
                 stats.loc[i, "ode_gap_decades"] = _gap(t, l, t_o[:s_o], l_o[:s_o])
@@ -107,10 +111,6 @@ def table(runs, window: int, regime: dict, arms: dict) -> pd.DataFrame:
             t_o, l_o, _ = curves_at[other["run"]]
             stats.loc[i, f"gap_to_{other['arm']}"] = _gap(t[start:], l[start:], t_o[start:], l_o[start:])
     return stats
-
-
-def _rates_fixed_arm(arms: dict) -> str | None:
-    return next((n for n, arm in arms.items() if (arm["alpha"], arm["beta"]) == RATES_FIXED), None)
 
 
 def claims(stats: pd.DataFrame, ode_tolerance_decades: float, default: str, eos_order: list[str]) -> list[Claim]:
@@ -172,7 +172,7 @@ def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
     fig, axes = style.subplots(nrows=len(rates), ncols=len(kinds), width=5.6, height=4.0)
     seed0 = min(r.info["spec"]["seed"] for r in loaded)
     follows = sorted({(s["alpha"], s["beta"]) for s in (r.info["spec"].get("schedule") for r in loaded) if s},
-                     key=lambda f: ("factor", "rate", "square").index(f[1]) * 3 + ("factor", "rate", "square").index(f[0]))
+                     key=lambda f: (FOLLOW.index(f[1]), FOLLOW.index(f[0])))
     colours = dict(zip(follows, style.colours(len(follows))))
     for i, (a, b) in enumerate(rates):
         here = runs_at_ab(loaded, f"{a:g},{b:g}")

@@ -164,9 +164,10 @@ def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
     rule_divs = sorted(stats.loc[stats["rule"] != "none", "divisor"].unique())
     fig, axes = style.subplots(nrows=len(rates), ncols=1 + len(rule_divs), width=4.6, height=3.4)
     divisors = sorted(stats["divisor"].unique())
-    batch_colours = dict(zip(divisors, style.colours(len(divisors) + 3)))
+    palette = style.colours(len(divisors) + len(RULES))
+    batch_colours = dict(zip(divisors, palette))
     rule_style = {"none": "-", "sqrt": "--", "halflife": ":"}
-    rule_colours = dict(zip(RULES, style.colours(len(divisors) + 3)[len(divisors):]))
+    rule_colours = dict(zip(RULES, palette[len(divisors):]))
     n = int(stats["batch_size"].max())
 
     def band(ax, sub, colour, ls, label):
