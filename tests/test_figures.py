@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from adamdyn import figures
-from adamdyn.figures import FIGURES, PARTS, settings_for
+from adamdyn.figures import FIGURES, PARTS, settings_for, variant_configs
 from adamdyn.workflow import plan
 
 from conftest import CONFIG, ROOT
@@ -43,7 +43,11 @@ def test_every_figure_is_configured_and_finds_its_settings_at_every_scale(scale)
         for part in PARTS:
             settings_for(fig, part, CONFIG, scale_cfg)  # raises naming the missing setting
     runs, reads, jobs = plan(scale, scale_cfg)
-    assert sorted(reads) == list(FIGURES)
+    variants = variant_configs(scale_cfg)
+    assert sorted(reads) == sorted(variants) and set(FIGURES) <= set(reads)
+    for fig in set(variants) - set(FIGURES):  # figNN-<variant>: the same module, its own settings
+        for part in PARTS:
+            settings_for(fig, part, CONFIG, scale_cfg)
     assert sorted(r for job in jobs.values() for r in job.runs) == sorted(runs)  # each run in one job
 
 
@@ -78,3 +82,38 @@ def test_a_figure_of_the_paper_has_readings_and_draws_them(fig):
         assert readings.get(fig) and takes, fig
     else:
         assert fig not in readings and not takes, fig
+
+
+def test_a_variant_changes_what_it_sets_in_every_problem_and_shares_the_other_runs():
+    """figNN-v is figNN with ``set`` merged in; a ``problem`` change reaches each runs entry's own
+    problem (Fig 10's disk); ``datasets`` swaps a data set; runs with equal settings are shared."""
+    base = {**CONFIG["scales"]["ci"]["fig10"], "variants": {
+        "x": {"why": "w", "set": {"problem": {"init": "xavier_uniform"}}},
+        "d": {"why": "w", "set": {"datasets": {"poisson_disk": "poisson_disk_400"}}}}}
+    scale_cfg = {**CONFIG["scales"]["ci"], "fig10": base}
+    configs = variant_configs(scale_cfg)
+    assert {"fig10", "fig10-x", "fig10-d"} <= set(configs) and "variants" not in configs["fig10-x"]
+    x = configs["fig10-x"]
+    assert x["problem"]["init"] == "xavier_uniform"
+    assert all(e["problem"]["init"] == "xavier_uniform" for e in x["runs"] if "problem" in e)
+    assert all("init" not in e.get("problem", {}) for e in configs["fig10"]["runs"])
+    d = configs["fig10-d"]
+    assert d["problem"]["data"] == "poisson_cube"  # only the swapped set changes
+    assert {e["problem"]["data"] for e in d["runs"] if "problem" in e} == {"poisson_disk_400"}
+    runs, reads, _ = plan("ci", scale_cfg)
+    shared = {n for n, _ in reads["fig10"]} & {n for n, _ in reads["fig10-d"]}
+    assert len(shared) == 3 and all("cube" in n for n in shared)  # the cube's runs are trained once
+    assert not {n for n, _ in reads["fig10"]} & {n for n, _ in reads["fig10-x"]}
+
+
+def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():
+    fig = CONFIG["scales"]["ci"]["fig05"]
+    with pytest.raises(ValueError, match="scales.ci.fig05.variants: the name 'Bad-name'"):
+        plan("ci", {**CONFIG["scales"]["ci"], "fig05": {**fig, "variants": {"Bad-name": {"why": "", "set": {}}}}})
+    fig10 = {**CONFIG["scales"]["ci"]["fig10"], "variants": {
+        "d": {"why": "w", "set": {"datasets": {"poisson_disk": "poisson_disk_big"}}}}}
+    with pytest.raises(ValueError, match=r"fig10.variants.d.runs\[3\].problem.data = 'poisson_disk_big' is not a data set"):
+        plan("ci", {**CONFIG["scales"]["ci"], "fig10": fig10})
+    datasets = {**CONFIG["scales"]["ci"]["datasets"], "bigdisk": {"source": "poisson_disk", "seed": 0}}
+    with pytest.raises(ValueError, match="datasets.bigdisk: a data set derived from poisson_disk is named"):
+        plan("ci", {**CONFIG["scales"]["ci"], "datasets": datasets})

@@ -252,3 +252,26 @@ def test_published_readings_are_drawn_on_their_panel_with_one_legend_entry(tmp_p
     assert [t.get_text() for t in legend.get_texts()] == [PUBLISHED_LABEL + "; grey: not comparable at this scale"]
     assert [[t.get_text() for t in ax.get_legend().get_texts()] for ax in (left, right)] == [["run"], ["run"]]
     plt.close(fig)
+
+
+def test_the_claims_table_keeps_variants_apart_and_says_what_moved_what():
+    """The main claims table counts only the paper's figures; a figure's variants get their own
+    section: claims held and distance from the readings per variant, then each reading per variant."""
+    import pandas as pd
+
+    from adamdyn.claims.table import claims_markdown
+
+    def table(diff):
+        return pd.DataFrame([{"id": "fig05.signgd.start", "published": "12", "measured": 12 * 10 ** diff,
+                              "difference": diff, "unit": "decades", "uncertainty": 0.2, "comparable": True,
+                              "agrees": abs(diff) <= 0.2, "why_not": None, "curve": "", "series": "", "kind": "start"}])
+
+    claim = {"id": "fig05.x", "statement": "s", "measured": 1.0, "threshold": 1.0}
+    claims = {"fig05": [{**claim, "passed": True}], "fig05-seed1": [{**claim, "passed": False}]}
+    text = claims_markdown(claims, "ci", {"fig05": table(0.1), "fig05-seed1": table(0.5)},
+                           {"fig05-seed1": {"set": {"problem": {"seed": 1}}, "why": "another U"}})
+    assert "**1 of 1 claims hold.**" in text and "| fig05-seed1 |" not in text
+    variants = text.split("## Variants: settings the paper leaves open")[1]
+    assert "| `fig05` | the paper's settings (main) |  | 1 of 1 | 1 / 1 | 0.1 |" in variants
+    assert "| `fig05-seed1` | problem: seed: 1 | another U | 0 of 1 | 0 / 1 | 0.5 |" in variants
+    assert "| `fig05.signgd.start` | 12 | 15.1 (0.1) | 37.9 (0.5) |" in variants

@@ -9,3 +9,10 @@ def fmt(x: float | int) -> str:
         mant, exp = f"{x:.3e}".split("e")
         return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
     return f"{x:.4g}"
+
+
+def split_figure_id(name: str) -> tuple[str, str | None]:
+    """A figure id is ``figNN`` or, for a named variant of it (``adamdyn.figures.variant_configs``),
+    ``figNN-<variant>``: returns (figNN, variant or None)."""
+    base, _, variant = name.partition("-")
+    return base, (variant or None)

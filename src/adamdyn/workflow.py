@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from .figures import FIGURES, expand
+from .figures import FIGURES, expand, variant_configs
 from .problems import REGISTRY, data_name
 from .runs import Job, RunPlan, plan_scale
 
@@ -43,12 +43,26 @@ def plan(scale: str, scale_cfg: dict) -> tuple[dict[str, RunPlan], dict[str, lis
     if unknown:
         raise ValueError(f"config: scales.{scale}: {', '.join(unknown)} has no figure module "
                          f"(src/adamdyn/figures/); the figures are {', '.join(FIGURES)}")
-    figures = {f: expand(f, scale_cfg[f]) for f in FIGURES if f in scale_cfg}
+    try:
+        configs = variant_configs(scale_cfg)
+    except ValueError as exc:
+        raise ValueError(f"config: scales.{scale}.{exc}") from None
+    figures = {f: expand(f, cfg) for f, cfg in configs.items()}
+    datasets = scale_cfg.get("datasets", {})
     for figure, cfg in figures.items():
-        check_problem(f"scales.{scale}.{figure}.problem", cfg["problem"])
-        for i, entry in enumerate(cfg["runs"]):
-            if "problem" in entry:
-                check_problem(f"scales.{scale}.{figure}.runs[{i}].problem", entry["problem"])
+        where = f"scales.{scale}.{figure.replace('-', '.variants.', 1)}"
+        problems = [(f"{where}.problem", cfg["problem"])] + [
+            (f"{where}.runs[{i}].problem", e["problem"]) for i, e in enumerate(cfg["runs"]) if "problem" in e]
+        for at, problem in problems:
+            check_problem(at, problem)
+            if data_name(problem) and data_name(problem) not in datasets:
+                raise ValueError(f"config: {at}.data = {data_name(problem)!r} is not a data set of scales.{scale}."
+                                 f"datasets ({', '.join(datasets)}); add it there")
+    for name, entry in datasets.items():
+        source = entry.get("source")
+        if source and not name.startswith(f"{source}_"):
+            raise ValueError(f"config: scales.{scale}.datasets.{name}: a data set derived from {source} is named "
+                             f"{source}_<suffix> (e.g. {source}_big), so that its runs are known to fit {source}")
     try:
         return plan_scale(figures)
     except ValueError as exc:

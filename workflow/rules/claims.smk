@@ -51,8 +51,10 @@ rule claims_table:
         claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
         compare=" ".join(f"--compare {fig}={RESULTS}/compare/{fig}.csv" for fig in FIGURES),
         scale=SCALE,
+        variants=json.dumps(VARIANTS),
     log:
         f"{RESULTS}/logs/claims_table.log",
     shell:
         "{params.python:q} scripts/claims_table.py --scale {params.scale} {params.claims} {params.compare}"
+        " --variants {params.variants:q}"
         " --out {output:q} > {log:q} 2>&1"

@@ -9,7 +9,8 @@ import time
 
 import adamdyn
 from adamdyn.data import raw_source
-from adamdyn.figures import settings_for
+from adamdyn.figures import settings_for, variant_notes
+from adamdyn.naming import split_figure_id
 from adamdyn.io import damaged_history, write_json
 from adamdyn.problems import data_name
 from adamdyn.workflow import plan, resolve_scale
@@ -28,7 +29,8 @@ try:
     RUNS, READS, JOBS = plan(SCALE, SCALE_CFG)
 except ValueError as exc:
     raise WorkflowError(str(exc))
-FIGURES = sorted(READS)
+FIGURES = sorted(READS)  # the figures and their variants (figNN-<variant>)
+VARIANTS = variant_notes(SCALE_CFG)  # figNN-<variant> -> what it sets and why
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -62,9 +64,14 @@ def package_code(*parts):
     return sorted(str(root / p) for p in parts)
 
 
+def figure_base(fig):
+    """figNN of figNN or of its variant figNN-<variant>."""
+    return split_figure_id(fig)[0]
+
+
 def figure_code(wildcards):
     """A figure's module and the shared machinery its stages use."""
-    return package_code(f"figures/{wildcards.fig}.py", "figures/common.py", "figures/__init__.py",
+    return package_code(f"figures/{figure_base(wildcards.fig)}.py", "figures/common.py", "figures/__init__.py",
                         "stats/curves.py", "claims/__init__.py", "plotting/style.py")
 
 
@@ -81,9 +88,15 @@ def fetch_root(wildcards, output):
     return str(Path(output[0]).parent)
 
 
+def data_source(name):
+    """The preparer of data set ``name`` of this scale: its own name, or the ``source`` its entry
+    names (a set derived for a variant, e.g. more collocation points)."""
+    return SCALE_CFG["datasets"][name].get("source", name)
+
+
 def raw_input(wildcards):
     """The fetch rule's record for a real data set; nothing for a synthetic one."""
-    source = raw_source(wildcards.name)
+    source = raw_source(data_source(wildcards.name))
     return [] if source is None else [f"{config['data']['root']}/{source}.json"]
 
 
@@ -99,6 +112,7 @@ def fetch_args(wildcards):
 
 
 def dataset_params(wildcards):
+    """A data set's entry (a derived set's names its preparer as ``source``) as JSON."""
     return json.dumps(SCALE_CFG["datasets"][wildcards.name])
 
 
@@ -191,7 +205,11 @@ def figure_settings(part):
 
 def caption(wildcards):
     """The figure's caption, workflow/report/figNN.rst, for the report."""
-    return Path(workflow.basedir, "workflow", "report", f"{wildcards.fig}.rst").read_text()
+    text = Path(workflow.basedir, "workflow", "report", f"{figure_base(wildcards.fig)}.rst").read_text()
+    note = VARIANTS.get(wildcards.fig)
+    if note:  # a variant: what it changes, and why it is tried
+        text += f"\n\nVariant ``{wildcards.fig}``: {json.dumps(note['set'])}. {note['why']}"
+    return text
 
 
 def stamp(wildcards):

@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 
+from ..naming import split_figure_id
+
 
 def _cell(value) -> str:
     if isinstance(value, dict):
@@ -63,8 +65,68 @@ def published_markdown(compare_by_figure: dict[str, pd.DataFrame]) -> list[str]:
     return lines
 
 
+def _held(claims: list[dict]) -> str:
+    return f"{sum(c['passed'] for c in claims)} of {len(claims)}"
+
+
+def _near(t: pd.DataFrame) -> tuple[int, int, float]:
+    """(readings measured, those within their uncertainty, median |difference| in decades) of a
+    comparison table, comparable or not: how far a figure lies from the published one."""
+    measured = t[t["difference"].notna()]
+    within = int((measured["difference"].abs() <= measured["uncertainty"] + 1e-12).sum())
+    decades = measured[measured["unit"] == "decades"]["difference"].abs()
+    return len(measured), within, float(decades.median()) if len(decades) else math.nan
+
+
+def variants_markdown(claims_by_figure: dict[str, list[dict]], compare_by_figure: dict[str, pd.DataFrame],
+                      variants: dict[str, dict]) -> list[str]:
+    """The section "Variants": per figure that has variants, the main figure and each variant (what
+    it sets, why), which claims hold and how far it lies from the published readings; then each
+    reading's difference per variant (what moved what)."""
+    bases = sorted({split_figure_id(v)[0] for v in variants})
+    if not bases:
+        return []
+    lines = ["", "## Variants: settings the paper leaves open", "",
+             "A variant is the same figure with one open setting changed (config.yaml, `variants` of the figure's "
+             "scale entry). Its readings are measured like the main figure's, whether or not the run has every "
+             "setting of the paper's; 'within' counts readings whose |difference| <= their uncertainty, and the "
+             "median is over the readings measured in decades.", ""]
+    for base in bases:
+        ids = [base] + sorted(v for v in variants if split_figure_id(v)[0] == base)
+        lines += [f"### {base}", "", "| variant | sets | why | claims hold | readings within / measured | "
+                  "median abs. difference (decades) |", "|---|---|---|---|---|---|"]
+        for fig in ids:
+            note = variants.get(fig, {"set": "the paper's settings (main)", "why": ""})
+            t = compare_by_figure.get(fig)
+            n, within, med = _near(t) if t is not None and len(t) else (0, 0, math.nan)
+            held = _held(claims_by_figure[fig]) if fig in claims_by_figure else "–"
+            lines.append(f"| `{fig}` | {_cell(note['set'])} | {_cell(note['why'])} | {held} | {within} / {n} | "
+                         f"{_number(med)} |")
+        tables = {fig: compare_by_figure[fig].set_index("id") for fig in ids if fig in compare_by_figure}
+        if tables:
+            lines += ["", "| reading | published | " + " | ".join(f"`{f}`" for f in tables) + " |",
+                      "|---|---|" + "---|" * len(tables)]
+            first = next(iter(tables.values()))
+            for rid in first.index:
+                cells = []
+                for t in tables.values():
+                    d = t["difference"].get(rid, math.nan) if rid in t.index else math.nan
+                    m = t["measured"].get(rid) if rid in t.index else None
+                    cells.append(f"{_number(m)} ({_number(d)})")
+                lines.append(f"| `{rid}` | {first.loc[rid, 'published']} | " + " | ".join(cells) + " |")
+            lines += ["", "Each cell: measured (difference; decades unless the reading counts or times)."]
+        lines.append("")
+    return lines
+
+
 def claims_markdown(claims_by_figure: dict[str, list[dict]], scale: str,
-                    compare_by_figure: dict[str, pd.DataFrame] | None = None) -> str:
+                    compare_by_figure: dict[str, pd.DataFrame] | None = None,
+                    variants: dict[str, dict] | None = None) -> str:
+    """The claims table of the main figures, their comparison with the published figures and, when
+    figures have variants, the variants' section (:func:`variants_markdown`)."""
+    everything, all_compare = claims_by_figure, compare_by_figure or {}
+    claims_by_figure = {f: c for f, c in everything.items() if split_figure_id(f)[1] is None}
+    compare_by_figure = {f: t for f, t in all_compare.items() if split_figure_id(f)[1] is None}
     all_claims = [c for cs in claims_by_figure.values() for c in cs]
     held = sum(c["passed"] for c in all_claims)
     lines = [f"# Claims of the paper checked at the `{scale}` scale", "",
@@ -78,6 +140,7 @@ def claims_markdown(claims_by_figure: dict[str, list[dict]], scale: str,
                          f"{_cell(c['threshold'])} | {verdict} |")
     if compare_by_figure:
         lines += published_markdown(compare_by_figure)
+    lines += variants_markdown(everything, all_compare, variants or {})
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,13 @@ shared by every figure (``window``, ``regime``, ``sensitivity``), the figure's o
 ``claims`` sections, and its scale entry (``plot`` settings included). A figure is added by writing
 its module, its config entries and its schema entry; ``tests/test_figures.py`` checks that these
 agree.
+
+A figure's scale entry may declare named **variants** (``variants: {name: {why, set}}``): the same
+figure with a setting the paper leaves open changed (initialisation, data, precision, weights of
+the objective, ...). Variant ``v`` of ``figNN`` is the figure ``figNN-v``: its config is the main
+entry with ``set`` merged in (:func:`variant_configs`), and it gets its own statistics, claims,
+comparison with the published figure and drawing, by the same code. Its runs are named by their
+settings, so a run a variant shares with the main figure is trained once.
 """
 from __future__ import annotations
 
@@ -24,7 +31,10 @@ import pkgutil
 import re
 from types import ModuleType
 
+from ..naming import split_figure_id
+
 FIGURE_NAME = re.compile(r"^fig\d\d$")
+VARIANT_NAME = re.compile(r"^[a-z0-9_]+$")
 PARTS = ("table", "claims", "draw")
 
 
@@ -37,8 +47,9 @@ FIGURES: dict[str, ModuleType] = _discover()
 
 
 def figure(name: str) -> ModuleType:
+    """The module of figure ``name`` (``figNN``, or ``figNN-<variant>``: the same module)."""
     try:
-        return FIGURES[name]
+        return FIGURES[split_figure_id(name)[0]]
     except KeyError:
         raise ValueError(f"no figure module {name!r}; the figures are {', '.join(FIGURES)}") from None
 
@@ -49,6 +60,56 @@ def expand(name: str, cfg: dict) -> dict:
     return module.expand(cfg) if hasattr(module, "expand") else cfg
 
 
+def _merge(base: dict, change: dict) -> dict:
+    """``base`` with ``change`` merged in: nested mappings merge key by key, anything else replaces."""
+    out = dict(base)
+    for key, value in change.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def apply_variant(cfg: dict, change: dict) -> dict:
+    """A figure's scale entry with a variant's ``set`` merged in. A ``problem`` change applies to
+    every problem of the figure: the entry's and each runs entry's own (Fig 1 and Fig 10 have two);
+    ``datasets: {name: other}`` trains every problem on data set ``other`` where it used ``name``
+    (``other`` is a data set of the scale, e.g. one with more points: ``source: name`` there)."""
+    change = dict(change)
+    problem = change.pop("problem", {})
+    swap = change.pop("datasets", {})  # {data set: the data set used in its place}
+
+    def changed(p: dict) -> dict:
+        p = _merge(p, problem)
+        return {**p, "data": swap[p["data"]]} if p.get("data") in swap else p
+
+    out = _merge({k: v for k, v in cfg.items() if k != "variants"}, change)
+    if problem or swap:
+        out["problem"] = changed(out["problem"])
+        if "runs" in out:
+            out["runs"] = [{**e, "problem": changed(e["problem"])} if "problem" in e else e for e in out["runs"]]
+    return out
+
+
+def variant_configs(scale_cfg: dict) -> dict[str, dict]:
+    """Every figure configured at a scale, variants included: {figNN or figNN-v: its scale entry}."""
+    out = {}
+    for fig in FIGURES:
+        if fig not in scale_cfg:
+            continue
+        cfg = scale_cfg[fig]
+        out[fig] = {k: v for k, v in cfg.items() if k != "variants"}
+        for name, variant in (cfg.get("variants") or {}).items():
+            if not VARIANT_NAME.match(str(name)):
+                raise ValueError(f"{fig}.variants: the name {name!r} must be lower-case letters, digits and _")
+            out[f"{fig}-{name}"] = apply_variant(cfg, variant.get("set", {}))
+    return out
+
+
+def variant_notes(scale_cfg: dict) -> dict[str, dict]:
+    """What each variant changes and why (``set`` and ``why`` of its config), by figure id."""
+    return {f"{fig}-{name}": {"set": v.get("set", {}), "why": v.get("why", "")}
+            for fig in FIGURES if fig in scale_cfg for name, v in (scale_cfg[fig].get("variants") or {}).items()}
+
+
 def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
     """The keyword arguments of figure ``name``'s ``part`` (table, claims or draw), each taken by
     its name from config.yaml. ``table`` reads the shared statistics settings (``window`` is
@@ -57,9 +118,11 @@ def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
     ``plot`` settings and ``claims.<fig>`` (what the claims are about, e.g. which (a, b) is the
     default). A keyword without a default that no source has is a configuration error."""
     fn = getattr(figure(name), part)
+    base, variant = split_figure_id(name)
     stats = config["stats"]
-    fig_cfg = scale_cfg.get(name, {})
-    claims = config["claims"].get(name, {})
+    fig_cfg = variant_configs(scale_cfg).get(name, {}) if variant else scale_cfg.get(name, {})
+    claims = config["claims"].get(base, {})
+    name = base
     shared = {"window": stats["tail_window"], "regime": stats["regime"], "sensitivity": stats["sensitivity"]}
     sources = {"table": [("stats", shared), (f"stats.{name}", stats.get(name, {})), (f"scales.<scale>.{name}", fig_cfg)],
                "claims": [(f"claims.{name}", claims), ("stats", {"regime": stats["regime"]})],

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import DamagedOutput, damaged_history, read_history, read_json
+from ..problems import data_kind
 from ..stats import curves
 
 
@@ -125,7 +126,7 @@ def curve_table(runs, window: int, regime: dict, sensitivity: dict, early_iterat
     for run in load_runs(runs):
         row, hist = base_row(run, window), run.history
         loss = hist["loss"].to_numpy()
-        row["problem"] = run.info["spec"]["problem"].get("data", run.info["spec"]["problem"]["name"])
+        row["problem"] = data_kind(run.info["spec"]["problem"])
         row.update(dynamics(loss, regime, sensitivity))
         every = max(1, run.info["plan"]["eval_every"])
         for col in (c for c in hist.columns if c.startswith("test_")):

@@ -7,6 +7,7 @@ import pandas as pd
 from ..claims import Claim
 from ..naming import fmt
 from ..plotting import style
+from ..problems import data_kind
 from .common import curve_table, late_spikes, load_runs, mark_published, moved_labels, rounded, spike_threshold_text
 
 
@@ -48,8 +49,8 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
         ax.set(yscale="log", xlabel="iteration", ylabel="loss", title=style.problem_title(run.info))
         ax.legend()
     # the paper's left panel is the classification, its right one the regression
-    mark_published({PANELS[run.info["spec"]["problem"]["data"]]: ax for ax, run in zip(axes[0], loaded)
-                    if run.info["spec"]["problem"]["data"] in PANELS}, published)
+    mark_published({PANELS[data_kind(run.info["spec"]["problem"])]: ax for ax, run in zip(axes[0], loaded)
+                    if data_kind(run.info["spec"]["problem"]) in PANELS}, published)
     opt = loaded[0].optimiser
     fig.suptitle(rf"Full-batch Adam, $\eta$={opt['eta']:g}, $(\beta_1, \beta_2)$=({opt['beta']:g}, {opt['alpha']:g})",
                  fontsize=10)

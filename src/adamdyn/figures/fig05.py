@@ -17,8 +17,9 @@ from .common import base_row, load_runs, mark_published, of_optimiser, rounded
 def table(runs, window: int, collapse_factor: float) -> pd.DataFrame:
     """The plateau after the fast phase, and when it is reached (in time t = eta * k).
 
-    ``plateau`` is the mean loss over the late window; ``plateau_before`` the mean over the window
-    just before it (equal when the loss has stopped decreasing). The collapse step is the first
+    ``plateau`` is the mean loss over the late window; ``plateau_floor`` its minimum (a reader of a
+    log plot may read either); ``plateau_before`` the mean over the window just before it (equal when
+    the loss has stopped decreasing). The collapse step is the first
     iteration whose loss is within ``collapse_factor`` of the plateau; ``prop4_bound`` is
     Proposition 4's stopping-time bound 2 sqrt((f(x0) - f(x*)) / mu) for the signGD flow.
     """
@@ -30,7 +31,7 @@ def table(runs, window: int, collapse_factor: float) -> pd.DataFrame:
         w = row["tail_window"]
         plateau = row["tail_mean_loss"]
         collapse = curves.first_below(loss, collapse_factor * plateau)
-        row.update(plateau=plateau, plateau_before=curves.window_mean(loss, -2 * w, -w),
+        row.update(plateau=plateau, plateau_floor=float(np.min(loss[-w:])), plateau_before=curves.window_mean(loss, -2 * w, -w),
                    collapse_step=collapse,
                    collapse_time=None if collapse is None else collapse * row["eta"],
                    final_time=len(loss) * row["eta"], f0=meta["f0"], mu=meta["mu"],

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
+from ..problems import data_kind
 from .common import at_ab, curve_table, load_runs, mark_published, moved_labels, rounded
 
 
@@ -66,11 +67,11 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     """The two problems in rows: objective (left) and test error (right) for each (a, b), log y; the
     published readings as markers (panels cube, cube_test, disk, disk_test)."""
     loaded = load_runs(runs)
-    problems = sorted({r.info["spec"]["problem"]["data"] for r in loaded})
+    problems = sorted({data_kind(r.info["spec"]["problem"]) for r in loaded})
     fig, axes = style.subplots(ncols=2, nrows=len(problems), width=4.6, height=3.2)
     panels = {}
     for row, data in zip(axes, problems):
-        sel = sorted((r for r in loaded if r.info["spec"]["problem"]["data"] == data),
+        sel = sorted((r for r in loaded if data_kind(r.info["spec"]["problem"]) == data),
                      key=lambda r: (r.optimiser["a"], r.optimiser["b"]))
         for colour, run in zip(style.colours(len(sel)), sel):
             label = style.opt_label(run.optimiser, name=False)

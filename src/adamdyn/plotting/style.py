@@ -66,10 +66,19 @@ def factors_title(opt: dict) -> str:
 
 
 def problem_title(info: dict) -> str:
-    """The data and the network of a run: "CIFAR-2, MLP 256-256-128 (hidden)"."""
+    """The data and the network of a run: "CIFAR-2, MLP 256-256-128 (hidden)"; a variant's data set
+    (``poisson_disk_8000``: its training-set size) and initialisation are said."""
+    from ..problems import data_kind
+
     p = info["spec"]["problem"]
-    data = DATA_NAMES.get(p.get("data"), p.get("data") or p["name"])
+    kind = data_kind(p)
+    data = DATA_NAMES.get(kind, kind)
+    if p.get("data") not in (None, kind):  # a data set derived for a variant
+        meta = info.get("problem_metadata", {})
+        data += f" ({meta.get('n_train', meta.get('n_interior', p['data']))} points)"
     if "widths" in p:
         act = p.get("activation", "relu")
-        return f"{data}, MLP {'-'.join(map(str, p['widths']))} hidden" + ("" if act == "relu" else f", {act}")
+        init = {"xavier_uniform": ", Glorot-uniform init", "xavier_normal": ", Glorot-normal init"}.get(p.get("init"), "")
+        weight = f", boundary x{p['boundary_weight']:g}" if p.get("boundary_weight", 1) != 1 else ""
+        return f"{data}, MLP {'-'.join(map(str, p['widths']))} hidden" + ("" if act == "relu" else f", {act}") + init + weight
     return data

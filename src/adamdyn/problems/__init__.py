@@ -10,7 +10,7 @@ from typing import Callable
 import torch
 
 from .base import Objective
-from .networks import mlp
+from .networks import init_tag, mlp
 from .pde import dgm_poisson
 from .quadratic import scalar_quadratic, wishart_quadratic
 from .resnet import resnet18
@@ -22,16 +22,29 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
                           lambda p: f"quad{p['dim']}-s{p['seed']}-f{fmt(p['f0'])}"),
     "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
     "mlp": (mlp, lambda p: f"mlp-{p['data']}-{'x'.join(map(str, p['widths']))}"
-                           + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "")),
+                           + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "") + init_tag(p)),
     "resnet18": (resnet18, lambda p: f"resnet18-{p['data']}-w{p['width']}"),
     "dgm_poisson": (dgm_poisson, lambda p: f"dgm-{p['data'].removeprefix('poisson_')}-"
-                                           f"{'x'.join(map(str, p['widths']))}-{p['activation']}"),
+                                           f"{'x'.join(map(str, p['widths']))}-{p['activation']}" + init_tag(p)
+                                           + (f"-bw{fmt(p['boundary_weight'])}" if p.get("boundary_weight", 1) != 1 else "")),
 }
 
 
 def data_name(problem: dict) -> str | None:
     """The prepared data set a problem trains on (None for the synthetic objectives)."""
     return problem.get("data")
+
+
+def data_kind(problem: dict) -> str:
+    """What a problem fits: its data set's preparer (``poisson_cube`` for the derived set
+    ``poisson_cube_8000``: a derived set is named ``<source>_<suffix>``), else the problem's name."""
+    from ..data import PREPARERS
+
+    name = problem.get("data")
+    if name is None:
+        return problem["name"]
+    kinds = [k for k in PREPARERS if name == k or name.startswith(f"{k}_")]
+    return max(kinds, key=len) if kinds else name
 
 
 def _lookup(problem: dict):
@@ -54,4 +67,4 @@ def problem_tag(problem: dict) -> str:
     return tag(problem)
 
 
-__all__ = ["Objective", "build_problem", "data_name", "problem_tag", "REGISTRY"]
+__all__ = ["Objective", "build_problem", "data_kind", "data_name", "problem_tag", "REGISTRY"]

@@ -35,22 +35,25 @@ def laplacian(u: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> tup
     return value, lap.reshape(value.shape)
 
 
-def dgm_objective(u, x_interior, f_interior, x_boundary, g_boundary) -> torch.Tensor:
-    """Eq. (13): mean squared PDE residual (Delta u + f) inside plus mean squared boundary misfit."""
+def dgm_objective(u, x_interior, f_interior, x_boundary, g_boundary, boundary_weight: float = 1.0) -> torch.Tensor:
+    """Eq. (13): mean squared PDE residual (Delta u + f) inside plus mean squared boundary misfit
+    (times ``boundary_weight``; eq. (13) has 1, a weight is a [U] variant of it)."""
     _, lap = laplacian(u, x_interior)
-    return ((lap + f_interior) ** 2).mean() + ((u(x_boundary) - g_boundary) ** 2).mean()
+    return ((lap + f_interior) ** 2).mean() + boundary_weight * ((u(x_boundary) - g_boundary) ** 2).mean()
 
 
 def dgm_poisson(data: str, widths: list[int], activation: str, dtype: torch.dtype, device: torch.device,
-                data_dir: str | Path) -> Objective:
+                data_dir: str | Path, init: str = "default", boundary_weight: float = 1.0) -> Objective:
     """A network u(x; theta) (d - widths - 1) trained by DGM on the prepared collocation set ``data``
-    (``poisson_cube`` or ``poisson_disk``); ``test_error`` is the mean of (u - u*)^2 on its test points."""
+    (``poisson_cube`` or ``poisson_disk``); ``test_error`` is the mean of (u - u*)^2 on its test points.
+    ``init`` and ``boundary_weight`` are [U] variants (PyTorch's initialisation and eq. (13)'s 1 by default)."""
     tensors, _ = load_prepared(Path(data_dir) / f"{data}.pt")
     t = {k: v.to(device, dtype) for k, v in tensors.items()}
-    net = mlp_net([t["x_interior"].shape[1], *widths, 1], activation).to(device, dtype)
+    net = mlp_net([t["x_interior"].shape[1], *widths, 1], activation, init).to(device, dtype)
 
     def loss(batch=None):
-        return dgm_objective(net, t["x_interior"], t["f_interior"], t["x_boundary"], t["g_boundary"])
+        return dgm_objective(net, t["x_interior"], t["f_interior"], t["x_boundary"], t["g_boundary"],
+                             boundary_weight)
 
     def test_metrics():
         with torch.no_grad():

@@ -25,6 +25,8 @@ import pandas as pd
 import yaml
 
 from ..figures.common import epoch_means, per_epoch
+from ..naming import split_figure_id
+from ..problems import data_kind
 from ..io import read_history, read_json
 from ..stats import curves
 
@@ -192,7 +194,7 @@ class RunRef:
             if key == "optimiser":
                 ok = opt["name"] == want
             elif key == "data":
-                ok = problem.get("data", problem["name"]) == want
+                ok = data_kind(problem) == want
             elif key == "seed":
                 ok = spec["seed"] == want
             else:
@@ -402,7 +404,7 @@ def compare(figure: str, runs: list[tuple[Path, int]], stats: pd.DataFrame, regi
     readings = load() if readings is None else readings
     refs = [RunRef(d, n) for d, n in runs]
     rows = []
-    for r in readings.get(figure, []):
+    for r in readings.get(split_figure_id(figure)[0], []):  # a variant figNN-v is held against figNN
         row = {"id": r["id"], "figure": figure, "panel": r["panel"], "curve": curve_text(r.get("curve")),
                "series": r.get("series", "loss") if r["kind"] not in CELL_KINDS else "",
                "x": r.get("x", "iteration") if r["kind"] not in CELL_KINDS else "", "kind": r["kind"],
