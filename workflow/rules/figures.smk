@@ -46,7 +46,7 @@ rule targets:
         text=lambda w: "\n".join(
             [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
              "  all (the default)  every figure, the claims table and the prepared data",
-             *(f"  {fig:<18} Figure {int(fig[3:5])}{' (variant: ' + fig[6:] + ')' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
+             *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
              f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
              f"  {'snapshot':<18} copy the figures and claims table into docs/",
              f"  {'targets':<18} this list",
