@@ -122,3 +122,11 @@ def test_a_diverging_batched_run_ends_like_an_engine_run(tmp_path):
         run = train(plan, tmp_path / f"run{i}.pt", CPU, 100, log=_quiet, data_dir=tmp_path)
         assert run.diverged and batch[i].diverged and batch[i].diverged_step == run.diverged_step == 0
         pd.testing.assert_frame_equal(batch[i].history, run.history)
+
+
+def test_the_default_off_the_sub_grid_is_not_a_grid_cell_of_the_scale():
+    from adamdyn.figures.fig08 import on_subgrid
+    grid = {"points": 40, "low": 0.1, "high": 100.0, "every": 4, "offset": 3}
+    assert grid_index(1.0, 40, 0.1, 100.0) == 13 and not on_subgrid(13, grid)  # a = 1 is on the paper's grid only
+    assert on_subgrid(39, grid) and on_subgrid(3, grid) and not on_subgrid(None, grid) and not on_subgrid(1, grid)
+    assert on_subgrid(13, {"points": 40, "low": 0.1, "high": 100.0})

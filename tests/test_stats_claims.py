@@ -84,9 +84,9 @@ def _phase_table(label_of, loss_of):
         for a in vals:
             r = np.log10(b / a)
             label = label_of(r)
-            rows.append({"a": a, "b": b, "on_grid": True, "regime": label, "regime_height=0.5": label,
+            rows.append({"a": a, "b": b, "eta": 1e-3, "on_grid": True, "regime": label, "regime_height=0.5": label,
                          "log10_tail_mean_loss": loss_of(label, r), "diverged": label == "divergence" and r < -1.5})
-    rows.append({"a": 1.0, "b": 100.0, "on_grid": False, "regime": "spike", "regime_height=0.5": "spike",
+    rows.append({"a": 1.0, "b": 100.0, "eta": 1e-3, "on_grid": False, "regime": "spike", "regime_height=0.5": "spike",
                  "log10_tail_mean_loss": -4.0, "diverged": False})
     return pd.DataFrame(rows)
 
@@ -107,6 +107,12 @@ def test_fig08_claims_hold_on_the_papers_picture_and_fail_when_regions_swap():
     assert bounds["smallest_spiking_b_by_a"]["0.1"] == 1.0
     assert bounds["smallest_diverging_a_over_b_by_b"]["100"] is None  # nothing diverges in the top row
     assert good["fig08.default_vs_best"].measured["gap_decades"] == 1.0  # -5 (spike at b/a = 100) vs -6 (a = b)
+    onset = good["fig08.divergence_onset"].measured  # rows b = 1 and 10 lie in the published band 0.41-20.3
+    assert onset["onset_interval_a_over_b_by_b"] == {"1": [1.0, 10.0], "10": [1.0, 10.0]}
+    assert onset["theory_a_over_b_by_b"] == {"1": 2.0, "10": 1.99}  # 2 - b eta, 3 significant digits
+    late = {c.id: c for c in fig08_claims(  # divergence only from a/b = 100: no overlap with 2.4-4.1
+        _phase_table(lambda r: "divergence" if r < -1.5 else paper_label(max(r, 0)), loss), "1,100", 0.5, 0.8)}
+    assert not late["fig08.divergence_onset"].passed
     swapped = {c.id: c for c in fig08_claims(
         _phase_table(lambda r: paper_label(-r), loss), "1,100", 0.5, 0.8)}
     assert not swapped["fig08.distinct_regions"].passed

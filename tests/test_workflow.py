@@ -123,6 +123,12 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
         jobs = [json.loads((out / "runs" / r / "run.json").read_text())["job"] for r in stats["run"]]
         assert {j["name"] for j in jobs} == {"fig08_batch000", "fig08_batch001"}
         assert all(j["executor"] == "batched" and j["runs"] == 8 for j in jobs)
+    if fig == "fig15":  # Fig 8's transect study: candidates x cells x lengths, one batch per candidate
+        assert len(stats) == 2 * 6 * 2 and set(stats["length"]) == {150, 300}
+        assert stats.groupby("candidate")["run"].nunique().to_dict() == {"w16": 6, "w8": 6}
+        jobs = {json.loads((out / "runs" / r / "run.json").read_text())["job"]["name"] for r in stats["run"]}
+        assert jobs == {"fig15_batch000", "fig15_batch001"}
+        assert stats.loc[stats["ja"] == stats["jb"], "published_says"].str.contains("oscillation").all()
 
 
 @needs_data
@@ -154,8 +160,9 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
     assert "claims hold" in (out / "claims.md").read_text()
     assert "## Against the published figures" in (out / "claims.md").read_text()
     # Figs 1-7, 9, 10 ask for 36 runs (Fig 3 shares one of Fig 7's), Fig 8 for 16 cells, Figs 13 and 14
-    # for 24 (Fig 14's two full-batch runs are Fig 7's), the variants fig05-seed1 and fig10-points_xavier for 10
-    assert len(list((out / "runs").iterdir())) == 35 + 16 + 22 + 10
+    # for 24 (Fig 14's two full-batch runs are Fig 7's), the variants fig05-seed1 and fig10-points_xavier for 10,
+    # Fig 15 (Fig 8's transect study) for 2 candidates x 6 cells
+    assert len(list((out / "runs").iterdir())) == 35 + 16 + 22 + 10 + 12
     text = (out / "claims.md").read_text()
     assert "## Variants: settings the paper leaves open" in text and "`fig10-points_xavier`" in text
     assert text.count("| fig05-seed1 |") == 0  # the variants stay out of the main claims table

@@ -48,14 +48,18 @@ def stack_mlp(net: nn.Sequential, cells: int) -> list[torch.Tensor]:
 
 
 def batched_forward(params: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """Every cell's output (K, N, d_out) for the shared input x (N, d_in); ReLU between layers."""
-    h = x.unsqueeze(0).expand(params[0].shape[0], *x.shape)
-    n_layers = len(params) // 2
-    for i in range(n_layers):
-        w, b = params[2 * i], params[2 * i + 1]
-        h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
-        if i < n_layers - 1:
-            h = torch.relu(h)
+    """Every cell's output (K, N, d_out) for the shared input x (N, d_in); ReLU between layers.
+
+    The first layer's input is the same for every cell, so its K weight matrices act as one
+    (K d_1, d_in) matrix: one large matmul instead of K small ones, forward and backward. The other
+    layers are batched matmuls; ReLU is applied in place (no matmul's backward needs its output)."""
+    w, b = params[0], params[1]
+    cells, width = w.shape[0], w.shape[1]
+    h = torch.addmm(b.reshape(1, cells * width), x, w.reshape(cells * width, -1).t())
+    h = h.view(x.shape[0], cells, width).transpose(0, 1)
+    for i in range(1, len(params) // 2):
+        h = torch.relu_(h)
+        h = torch.baddbmm(params[2 * i + 1].unsqueeze(1), h, params[2 * i].transpose(1, 2))
     return h
 
 
@@ -71,17 +75,20 @@ class BatchedAdam:
         self.t = 0
 
     @torch.no_grad()
-    def step(self, active: torch.Tensor) -> None:
-        """One update of the cells where ``active`` (K,) is True; the others do not move."""
+    def step(self) -> None:
+        """One update of every cell, in place and with two temporaries per tensor (g^2 and the
+        denominator). A diverged cell needs no mask: :meth:`freeze` zeroed its parameters and moments,
+        its loss is left out of the sum, so g = m = v = 0 and its step is exactly 0."""
         self.t += 1
+        step_size = self.eta / (1 - self.beta ** self.t)        # eta / (1 - beta_k^t), per cell
+        root_correction = (1 - self.alpha ** self.t).sqrt()     # sqrt(1 - alpha_k^t)
         for p, m, v in zip(self.params, self.m, self.v):
             shape = (-1,) + (1,) * (p.dim() - 1)
-            a, b, on = self.alpha.view(shape), self.beta.view(shape), active.view(shape)
-            g = torch.where(on, p.grad, torch.zeros_like(p.grad))
-            v.mul_(a).add_((1 - a) * g * g)
-            m.mul_(b).add_((1 - b) * g)
-            step = self.eta * (m / (1 - b ** self.t)) / ((v / (1 - a ** self.t)).sqrt() + self.eps)
-            p.sub_(torch.where(on, step, torch.zeros_like(step)))
+            g = p.grad
+            v.lerp_(g.square(), (1 - self.alpha).view(shape))   # alpha v + (1 - alpha) g^2
+            m.lerp_(g, (1 - self.beta).view(shape))             # beta m + (1 - beta) g
+            denom = v.sqrt().div_(root_correction.view(shape)).add_(self.eps).div_(step_size.view(shape))
+            p.addcdiv_(m, denom, value=-1.0)
 
     @torch.no_grad()
     def freeze(self, cells: torch.Tensor) -> None:
@@ -116,7 +123,7 @@ class Stack:
                                           torch.full_like(per_cell, float("nan"))).double().cpu()
         self.active = self.active & ~bad
         torch.where(self.active, per_cell, torch.zeros_like(per_cell)).sum().backward()
-        self.opt.step(self.active)
+        self.opt.step()
         if bad.any():  # after the backward pass: the graph still holds the old values
             self.diverged_at[bad.cpu()] = self.k
             self.opt.freeze(bad)

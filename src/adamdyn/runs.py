@@ -210,10 +210,12 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
 
     Returns ``runs`` (name -> merged plan), ``reads`` (figure -> [(run name, iterations it
     reads)], in config order) and ``jobs`` (name -> :class:`Job`): the runs of a figure with
-    ``batched: K`` in batches of at most K (named ``<figure>_batchNNN``), every other run alone
+    ``batched: K`` in batches of at most K runs that share all but (a, b) (named ``<figure>_batchNNN``; a run
+    two batched figures read is batched by the one that reads it longest, then by the smaller one), every
+    other run alone
     (its job named like the run).
     """
-    from .batched import batch_refusal
+    from .batched import batch_key, batch_refusal
 
     runs: dict[str, RunPlan] = {}
     reads: dict[str, list[tuple[str, int]]] = {}
@@ -228,17 +230,29 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
                 reads[figure].append((plan.name, iterations))
     jobs: dict[str, Job] = {}
     batched: set[str] = set()
+    # a run read by several batched figures is batched with the one that reads it longest, and among
+    # those with the one of fewest runs (a slice or a study of a larger map trains its cells itself)
+    longest: dict[str, str] = {}
+    for figure, cfg in figures.items():
+        if cfg.get("batched"):
+            for n, iterations in reads[figure]:
+                if n not in longest or (iterations, -len(reads[figure])) > (dict(reads[longest[n]])[n],
+                                                                            -len(reads[longest[n]])):
+                    longest[n] = figure
     for figure, cfg in figures.items():
         size = cfg.get("batched")
         if not size:
             continue
-        names = [n for n, _ in reads[figure] if n not in batched]
-        for i in range(0, len(names), size):
-            members = names[i:i + size]
+        names = [n for n, _ in reads[figure] if n not in batched and longest[n] == figure]
+        groups: dict[str, list[str]] = {}  # by what a batch's runs share (length, problem, ...), in order
+        for n in names:
+            groups.setdefault(repr(batch_key(runs[n])), []).append(n)
+        chunks = [g[i:i + size] for g in groups.values() for i in range(0, len(g), size)]
+        for i, members in enumerate(chunks):
             why = batch_refusal([runs[n] for n in members])
             if why:
                 raise ValueError(f"{figure}: batched, but these runs cannot be trained in a batch: {why}")
-            name = f"{figure}_batch{i // size:03d}"
+            name = f"{figure}_batch{i:03d}"
             jobs[name] = Job(name, "batched", members)
             batched.update(members)
     for name in runs:

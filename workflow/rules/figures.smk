@@ -38,6 +38,14 @@ for _fig in FIGURES:
             figure_targets(_fig),
 
 
+# Fig 8's transect study (Fig 15) by its name in the issue and the README.
+if "fig15" in FIGURES:
+
+    rule fig08_study:
+        input:
+            figure_targets("fig15"),
+
+
 # `snakemake targets` lists what can be asked for by name (an unknown target only gets Snakemake's
 # generic "No rule to produce").
 rule targets:
@@ -47,6 +55,7 @@ rule targets:
             [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
              "  all (the default)  every figure, the claims table and the prepared data",
              *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
+             *([f"  {'fig08_study':<18} Fig 8's transect study (Figure 15)"] if "fig15" in FIGURES else []),
              f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
              f"  {'snapshot':<18} copy the figures and claims table into docs/",
              f"  {'targets':<18} this list",

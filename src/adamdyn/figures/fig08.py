@@ -35,6 +35,19 @@ def grid_index(value: float, points: int, low: float, high: float) -> int | None
     return k if 0 <= k < points and math.isclose(grid_value(k, points, low, high), value, rel_tol=1e-6) else None
 
 
+def bounded_update_edge(b: float, eta: float) -> float:
+    """The a at which beta = sqrt(alpha) for eq. (3)'s alpha = 1 - a eta, beta = 1 - b eta:
+    a = 2b - b^2 eta. Below it (a < 2b - b^2 eta, beta < sqrt(alpha)) Adam's update
+    m / sqrt(v) stays bounded whatever the gradients; above it a run of gradients of one sign can
+    grow it without bound (the theory edge of the divergence region, drawn on the map)."""
+    return 2 * b - b * b * eta
+
+
+def on_subgrid(j: int | None, grid: dict) -> bool:
+    """Whether grid index j is kept by the scale's sub-grid (j = offset, offset + every, ...)."""
+    return j is not None and j >= grid.get("offset", 0) and (j - grid.get("offset", 0)) % grid.get("every", 1) == 0
+
+
 def grid_cells(grid: dict, extra: list[str] = ()) -> list[tuple[float, float]]:
     """Every (a, b) of a scale's Fig 8: the (sub-)grid in row-major order (b outer, a inner), then
     the extra cells that are not on it."""
@@ -56,7 +69,8 @@ def expand(cfg: dict) -> dict:
 
 
 def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.DataFrame:
-    """One row per (a, b) cell: its grid indices (None off the grid), initial loss, the mean loss over
+    """One row per (a, b) cell: its indices on the paper's grid (None off it), whether it is a cell of
+    the scale's (sub-)grid (``on_grid``; an ``extra`` cell such as the default is not), initial loss, the mean loss over
     the last ``window`` iterations of its finite part and its log10, whether and when it diverged,
     the regime label with its evidence and its labels under the moved thresholds."""
     rows = []
@@ -66,7 +80,7 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.
         ja, jb = (grid_index(row[k], grid["points"], grid["low"], grid["high"]) for k in ("a", "b"))
         for key, j in (("a", ja), ("b", jb)):  # the grid's value, not (1 - alpha) / eta rounded back
             row[key] = row[key] if j is None else grid_value(j, grid["points"], grid["low"], grid["high"])
-        row.update(ja=ja, jb=jb, on_grid=ja is not None and jb is not None, initial_loss=float(loss[0]),
+        row.update(ja=ja, jb=jb, on_grid=on_subgrid(ja, grid) and on_subgrid(jb, grid), initial_loss=float(loss[0]),
                    diverged_at=-1 if run.info["diverged_step"] is None else int(run.info["diverged_step"]),
                    log10_tail_mean_loss=float(np.log10(row["tail_mean_loss"])) if row["tail_mean_loss"] > 0 else float("nan"))
         row.update(dynamics(loss, regime, sensitivity))
@@ -145,6 +159,7 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
         threshold="median late loss (non-finite = +inf) of divergence cells > those of oscillation and spike cells",
         passed=bool(med["divergence"] is not None and all(
             med[k] is not None and med["divergence"] > med[k] for k in ("oscillation", "spike")))))
+    out.append(onset_claim(grid, float(stats["eta"].iloc[0])))
     at_default = at_ab(stats, default)
     if len(at_default):
         d = at_default.iloc[0]
@@ -161,6 +176,44 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
     return out
 
 
+# the published map (figure-readings.md, Fig 8): in each row b between 0.41 and 20.3 the first divergent
+# a lies at a/b between 2.4 and 4.1
+PUBLISHED_ONSET = {"rows": (0.41, 20.3), "a_over_b": (2.4, 4.1)}
+
+
+def divergence_onsets(grid: pd.DataFrame, eta: float) -> dict[str, dict]:
+    """Per row b: the divergence edge on the grid, as the interval (lo, hi] of a/b between the last
+    cell left of the first divergent one and that cell (hi None: nothing diverges), next to the
+    theory edges a/b = 2 - b eta (beta = sqrt(alpha)) and 4."""
+    out = {}
+    for b, row in grid.sort_values("a").groupby("b"):
+        ratio = (row["a"] / b).to_numpy()
+        div = (row["regime"] == "divergence").to_numpy()
+        k = int(np.argmax(div)) if div.any() else None
+        out[f"{b:.3g}"] = {"b": float(b), "lo": rounded(float(ratio[k - 1]), 3) if k else None,
+                           "hi": None if k is None else rounded(float(ratio[k]), 3),
+                           "bounded_update_edge": rounded(bounded_update_edge(b, eta) / b, 3)}
+    return out
+
+
+def onset_claim(grid: pd.DataFrame, eta: float) -> Claim:
+    """Where divergence begins in each row, against the published 2.4-4.1 and the theory lines."""
+    lo_b, hi_b = PUBLISHED_ONSET["rows"]
+    lo_r, hi_r = PUBLISHED_ONSET["a_over_b"]
+    rows = {k: v for k, v in divergence_onsets(grid, eta).items() if lo_b <= v["b"] <= hi_b}
+    agree = {k: v["hi"] is not None and (v["lo"] or 0) < hi_r and v["hi"] >= lo_r for k, v in rows.items()}
+    return Claim(
+        id="fig08.divergence_onset",
+        statement="In every row b between 0.41 and 20.3, divergence begins at a/b between 2.4 and 4.1 (the published "
+                  "map), i.e. beyond the theory edge a = 2b - b^2 eta of bounded updates and by a = 4b",
+        measured={"onset_interval_a_over_b_by_b": {k: [v["lo"], v["hi"]] for k, v in rows.items()},
+                  "theory_a_over_b_by_b": {k: v["bounded_update_edge"] for k, v in rows.items()},
+                  "rows_agreeing": f"{sum(agree.values())}/{len(agree)}"},
+        threshold="in every such row of the grid some cell diverges, and the interval (last a/b that does not, first "
+                  "a/b that does] overlaps [2.4, 4.1]",
+        passed=bool(agree) and all(agree.values()))
+
+
 def _log_edges(values: np.ndarray) -> np.ndarray:
     """Cell edges of a log-spaced grid: geometric midpoints, extended by half a step at both ends."""
     lv = np.log10(values)
@@ -171,7 +224,8 @@ def _log_edges(values: np.ndarray) -> np.ndarray:
 def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     """Left, heat-map of log10 of the late mean loss over (a, b) (cells that diverged blank); right,
     each cell's regime. Cells off the grid (the PyTorch default when the sub-grid misses it) are
-    circles in their colour; the dashed line is a = b. The published heat-map minimum as a marker."""
+    circles in their colour. Lines: a = b (dotted), the theory edge a = 2b - b^2 eta of bounded updates
+    (dashed) and a = 4b (dash-dot). The published heat-map minimum as a marker."""
     import matplotlib.colors as mcolors
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -186,6 +240,7 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     xe, ye = _log_edges(a_vals), _log_edges(b_vals)
     fig, axes = style.subplots(ncols=2, width=5.0, height=4.3)
     left, right = axes[0]
+    eta = float(stats["eta"].iloc[0])
     values = np.ma.masked_invalid(heat.to_numpy(dtype=float))
     # every cell starts from the same loss: cells that end above it (blow-ups) saturate the scale
     start = float(np.log10(grid["initial_loss"].iloc[0]))
@@ -208,7 +263,12 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     for ax, title in ((left, "mean training loss (log10)"), (right, "regime of the loss curve")):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.plot([xe[0], xe[-1]], [xe[0], xe[-1]], ls="--", color="white" if ax is left else "0.15", lw=0.9)
+        ink = "white" if ax is left else "0.15"
+        ax.plot([xe[0], xe[-1]], [xe[0], xe[-1]], ls=":", color=ink, lw=0.9)
+        bs = np.logspace(np.log10(ye[0]), np.log10(ye[-1]), 200)
+        edge = np.array([bounded_update_edge(b, eta) for b in bs])
+        ax.plot(edge[edge > 0], bs[edge > 0], ls="--", color=ink, lw=0.9)
+        ax.plot(4 * bs, bs, ls="-.", color=ink, lw=0.9)
         ax.set_xlim(xe[0], xe[-1])
         ax.set_ylim(ye[0], ye[-1])
         ax.set_xlabel(r"a   ($\alpha = 1 - a\eta$, second moment)")
@@ -222,10 +282,12 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     if len(extra):
         handles.append(Line2D([], [], marker="o", ls="", color="0.5", markeredgecolor="white",
                               label="off-grid cell: " + ", ".join(f"({r.a:.3g}, {r.b:.3g})" for r in extra.itertuples())))
+    handles += [Line2D([], [], ls=":", color="0.15", label="a = b"),
+                Line2D([], [], ls="--", color="0.15", label=r"$a = 2b - b^2\eta$ ($\beta = \sqrt{\alpha}$)"),
+                Line2D([], [], ls="-.", color="0.15", label="a = 4b")]
     right.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
     if changed:
         right.text(1.04, 0.02, "labels changed when a\nthreshold moves:\n" + "\n".join(
             f"{k}: {v:.0%}" for k, v in changed.items()), transform=right.transAxes, fontsize=7.5, va="bottom")
-    eta = float(stats["eta"].iloc[0])
     fig.suptitle(rf"Full-batch Adam, $\eta$={eta:g}, {len(grid)} cells of the (a, b) grid", fontsize=11)
     style.save(fig, png, pdf, stamp)
