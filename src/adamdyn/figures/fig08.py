@@ -289,5 +289,8 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
     if changed:
         right.text(1.04, 0.02, "labels changed when a\nthreshold moves:\n" + "\n".join(
             f"{k}: {v:.0%}" for k, v in changed.items()), transform=right.transAxes, fontsize=7.5, va="bottom")
-    fig.suptitle(rf"Full-batch Adam, $\eta$={eta:g}, {len(grid)} cells of the (a, b) grid", fontsize=11)
+    first = load_runs(runs[:1])[0].info["spec"]["problem"] if len(runs) else {}
+    net = f", MLP width {max(first['widths'])}" if first.get("widths") else ""
+    fig.suptitle(rf"Full-batch Adam, $\eta$={eta:g}, {len(grid)} cells of the (a, b) grid{net}, "
+                 f"{int(stats['iterations'].max())} iterations", fontsize=11)
     style.save(fig, png, pdf, stamp)
