@@ -210,10 +210,9 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
 
     Returns ``runs`` (name -> merged plan), ``reads`` (figure -> [(run name, iterations it
     reads)], in config order) and ``jobs`` (name -> :class:`Job`): the runs of a figure with
-    ``batched: K`` in batches of at most K runs that share all but (a, b) (named ``<figure>_batchNNN``; a run
-    two batched figures read is batched by the one that reads it longest, then by the smaller one), every
-    other run alone
-    (its job named like the run).
+    ``batched: K`` in batches of at most K runs that share all but (a, b) (named
+    ``<figure>_batchNNN``; a run two batched figures read is batched by the one that reads it
+    longest, then by the smaller one), every other run alone (its job named like the run).
     """
     from .batched import batch_key, batch_refusal
 
