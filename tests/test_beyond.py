@@ -1,5 +1,5 @@
-"""Figures 13 and 14 (beyond the paper): the runs their configs expand to, the scaling rules, and
-their claims on statistics tables with known answers."""
+"""Figures 11, 13 and 14 (beyond the paper): the runs their configs expand to, the scaling rules,
+Fig 11's lead times, and their claims on statistics tables with known answers."""
 import math
 
 import numpy as np
@@ -91,3 +91,42 @@ def test_fig14_claims():
                    "fig14.halflife_rule_tracks_full_batch.N_over_16": False, "fig14.balanced_no_spikes": True}
     stats.loc[(stats["a_b"] == "10,10") & (stats["divisor"] == 16) & (stats["rule"] == "none"), "late_spikes"] = 1
     assert not {c.id: c.passed for c in fig14.claims(stats, "1,100", "10,10")}["fig14.balanced_no_spikes"]
+
+
+def test_fig11_lead_time_is_the_unbroken_alarm_streak_reaching_the_rise():
+    from adamdyn.figures.fig11 import _lead
+
+    steps = np.arange(0, 60, 3)
+    alarm = np.zeros(len(steps), dtype=bool)
+    alarm[(steps >= 30) & (steps <= 45)] = True
+    assert _lead(steps, alarm, 46, lookback=100, since=0) == 16   # from the check at 30 to the rise at 46
+    assert _lead(steps, alarm, 46, lookback=10, since=0) == 10    # counted back at most lookback
+    assert _lead(steps, alarm, 46, lookback=100, since=40) == 4   # not before the previous spike's end (42)
+    assert np.isnan(_lead(steps, alarm, 50, lookback=100, since=0))  # quiet at the last check (48)
+
+
+def _fig11_row(a, b, eps, probed, **kw):
+    row = {"a": a, "b": b, "eps": eps, "probed": probed, "net": "256x128x64", "seed": 0, "decoupling_level": 0.1,
+           "R_late_median": 1.0, "R_late_frac_above_1": 0.5, "decoupling_late_frac_below": 0.5,
+           "spike_R_max_before": "", "spike_lead_R": "", "spike_lead_decoupling": "", "spikes": 0}
+    return {**row, **kw}
+
+
+def test_fig11_claims():
+    from adamdyn.figures import fig11
+
+    stats = pd.DataFrame([
+        _fig11_row(10, 10, 1e-8, True, R_late_median=1.1),
+        _fig11_row(1, 100, 1e-8, True, spikes=2, spike_R_max_before="1.3;1.05", spike_lead_R="6;3",
+                   spike_lead_decoupling="40;nan"),
+        _fig11_row(100, 1, 1e-8, True, R_late_frac_above_1=0.95),
+        _fig11_row(1, 100, 1e-6, False, spikes=2), _fig11_row(1, 100, 1e-4, False, spikes=0)])
+    args = dict(oscillation="10,10", spike="1,100", divergence="100,1", hover_factor=1.5, above_fraction=0.9)
+    out = {c.id: c.passed for c in fig11.claims(stats, **args)}
+    assert out == {"fig11.oscillation_hovers_at_threshold": True, "fig11.spike_run_overshoots_before_each_spike": True,
+                   "fig11.diverging_run_stays_above": True, "fig11.decoupling_precedes_each_spike": False,
+                   "fig11.larger_eps_fewer_spikes": True}
+    stats.loc[0, "R_late_median"] = 0.5
+    stats.loc[1, "spike_R_max_before"] = "1.3;0.9"
+    out = {c.id: c.passed for c in fig11.claims(stats, **args)}
+    assert not out["fig11.oscillation_hovers_at_threshold"] and not out["fig11.spike_run_overshoots_before_each_spike"]

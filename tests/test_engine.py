@@ -120,3 +120,20 @@ def test_a_checkpoint_holding_pickled_code_is_refused_not_run(tmp_path):
     res = train(_plan(QUAD, ADAM, 5), tmp_path / "c.pt", CPU, 10, log=logs.append)
     assert not marker.exists() and res.resumed_from == [] and len(res.history) == 5
     assert any("unreadable" in m and "starting from scratch" in m for m in logs)
+
+
+def test_fig11_signals_leave_the_trajectory_alone_and_resume_identically(tmp_path):
+    """Logging the spike mechanism's signals (adamdyn.sharpness.SpikeProbe) changes no loss, and a run
+    killed mid-way resumes (warm-start vector included) to the identical signals."""
+    plain = train(_plan(QUAD, ADAM, 60), tmp_path / "plain.pt", CPU, 10, log=_quiet).history
+    plan = _plan(QUAD, ADAM, 60, sharpness_every=3, lanczos_steps=4)
+    whole = train(plan, tmp_path / "whole.pt", CPU, 10, log=_quiet).history
+    assert whole["loss"].equals(plain["loss"])
+    assert whole["sharpness_ratio"].notna().sum() == 19  # k = 3, 6, ..., 57 (none at k = 0: v_0 = 0)
+    assert whole["decoupling"].iloc[1:].notna().all() and whole["update_cosine"].notna().all()
+    ckpt = tmp_path / "killed.pt"
+    with pytest.raises(Interrupt):
+        train(plan, ckpt, CPU, 10, log=_quiet, on_step=_interrupt_at(25))
+    resumed = train(plan, ckpt, CPU, 10, log=_quiet)
+    assert resumed.resumed_from == [20]
+    pd.testing.assert_frame_equal(whole, resumed.history)

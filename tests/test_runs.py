@@ -2,7 +2,7 @@
 import pytest
 
 from adamdyn.naming import fmt
-from adamdyn.runs import plan_scale
+from adamdyn.runs import figure_runs, plan_scale
 
 QUAD = {"name": "wishart_quadratic", "dim": 10, "seed": 0, "f0": 12.0}
 
@@ -49,3 +49,15 @@ def test_unknown_key_in_a_runs_entry_is_named():
 def test_an_impossible_momentum_rate_names_the_figure_entry_and_what_was_written():
     with pytest.raises(ValueError, match=r"fig07.runs\[0\] \(adam, eta: 0.001, a: 0, b: -100\): Invalid a = 0: alpha = 1 - a eta = 1 must lie in"):
         plan_scale({"fig07": _fig([{"optimiser": "adam", "eta": 1e-3, "a": 0, "b": -100}])})
+
+
+def test_a_runs_entry_merges_its_own_log_and_sharpness_is_for_full_batch_adam():
+    cfg = {"problem": {"name": "wishart_quadratic", "dim": 4, "seed": 0, "f0": 1.0}, "dtype": "float64",
+           "seeds": [0], "iterations": 10, "threads": 1, "log": {"sharpness_every": 2, "lanczos_steps": 3},
+           "runs": [{"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100},
+                    {"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100, "eps": 1e-4, "log": {"sharpness_every": 0}}]}
+    (probed, _), (control, _) = figure_runs("fig11", cfg)
+    assert (probed.sharpness_every, probed.lanczos_steps, control.sharpness_every) == (2, 3, 0)
+    bad = {**cfg, "runs": [{"optimiser": "rmsprop", "eta": 1e-3, "a": 1}]}
+    with pytest.raises(ValueError, match="sharpness_every is for full-batch Adam"):
+        figure_runs("fig11", bad)

@@ -75,3 +75,41 @@ def test_adams_preconditioner_and_the_stability_threshold():
     assert abs(stability_threshold(1e-3, 0.9) - 38_000) < 1e-6  # 38 / eta
     b, eta = 100.0, 1e-3  # (a, b) form: (4 - 2 b eta) / (b eta^2)
     assert abs(stability_threshold(eta, 1 - b * eta) - (4 - 2 * b * eta) / (b * eta ** 2)) < 1e-6
+
+
+def test_spike_probe_measures_R_decoupling_and_the_update_cosine_of_adam_on_a_quadratic():
+    """On f = x^T A x / 2 (A positive definite, n = 8) the probe's lambda_1(P^-1 H) is the exact top
+    eigenvalue of P^-1 A, its decoupling ratio is sum g^2 / sum v_hat, its cosine that of the step."""
+    from adamdyn.sharpness import SpikeProbe
+
+    gen = torch.Generator().manual_seed(1)
+    q, _ = torch.linalg.qr(torch.randn(8, 8, generator=gen, dtype=torch.float64))
+    A = q @ torch.diag(torch.linspace(0.5, 4.0, 8, dtype=torch.float64)) @ q.T
+    x = torch.randn(8, generator=gen, dtype=torch.float64).requires_grad_(True)
+    eta, alpha, beta = 1e-2, 0.99, 0.9
+    opt = torch.optim.Adam([x], lr=eta, betas=(beta, alpha), eps=1e-8)
+    probe = SpikeProbe([x], opt, eta, alpha, beta, 1e-8, every=1, steps=8)
+    f = lambda: 0.5 * x @ A @ x  # noqa: E731
+    for k in range(6):
+        opt.zero_grad()
+        f().backward()
+        g = x.grad.detach().clone()
+        before = x.detach().clone()
+        out = probe.before_step(k, f)
+        v = opt.state[x]["exp_avg_sq"].clone() if k else None
+        opt.step()
+        cosine = probe.after_step()
+        step = x.detach() - before
+        assert abs(cosine - float(-(step @ g) / (step.norm() * g.norm()))) < 1e-12
+    t = 5
+    P = (1 - beta ** t) * ((v / (1 - alpha ** t)).sqrt() + 1e-8)
+    exact = torch.linalg.eigvals(torch.diag(1 / P) @ A).real.max()
+    assert abs(out["sharpness"] - float(exact)) < 1e-8 * float(exact)
+    assert abs(out["sharpness_ratio"] - out["sharpness"] / stability_threshold(eta, beta)) < 1e-12
+    assert abs(out["decoupling"] - float(g.square().sum() / (v / (1 - alpha ** t)).sum())) < 1e-12
+
+
+def test_lanczos_gives_nan_not_an_error_when_the_products_overflow():
+    start = torch.ones(4)
+    value, vector = lanczos_top(lambda x: x * float("inf"), start, steps=3)
+    assert value != value and torch.equal(vector, start / start.norm())

@@ -108,6 +108,11 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     if fig == "fig07":
         prov = json.loads((out / "provenance" / "fig07.json").read_text())
         assert prov["runs"] and prov["data"][0]["name"] == "cifar2" and len(prov["data"][0]["sha256"]) == 64
+    if fig == "fig11":  # Fig 7's and Fig 1's runs log the signals; the eps control does not
+        probed = stats[stats["probed"]]
+        assert len(probed) == 4 and probed["R_late_median"].gt(0).all() and len(stats) == 5
+        hist = pd.read_parquet(out / "runs" / probed["run"].iloc[0] / "history.parquet")
+        assert hist["sharpness_ratio"].notna().sum() == 59 and hist["decoupling"].iloc[1:].notna().all()
     if fig == "fig13":  # per (a, b): 2 schedules x 3 arms and the reference; eta_k logged, the arms equal before the decay
         assert sorted(stats["arm"].value_counts().to_dict().items()) == [
             ("beta_square", 4), ("fixed_factors", 4), ("fixed_rates", 4), ("reference", 2)]
@@ -161,8 +166,9 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
     assert "## Against the published figures" in (out / "claims.md").read_text()
     # Figs 1-7, 9, 10 ask for 36 runs (Fig 3 shares one of Fig 7's), Fig 8 for 16 cells, Figs 13 and 14
     # for 24 (Fig 14's two full-batch runs are Fig 7's), the variants fig05-seed1 and fig10-points_xavier for 10,
-    # Fig 15 (Fig 8's transect study) for 2 candidates x 6 cells
-    assert len(list((out / "runs").iterdir())) == 35 + 16 + 22 + 10 + 12
+    # Fig 15 (Fig 8's transect study) for 2 candidates x 6 cells, Fig 11 for one (its eps control; the
+    # others are Fig 7's and Fig 1's runs, logging its signals too)
+    assert len(list((out / "runs").iterdir())) == 35 + 16 + 22 + 10 + 12 + 1
     text = (out / "claims.md").read_text()
     assert "## Variants: settings the paper leaves open" in text and "`fig10-points_xavier`" in text
     assert text.count("| fig05-seed1 |") == 0  # the variants stay out of the main claims table

@@ -163,7 +163,7 @@ def batch_key(plan: RunPlan) -> dict:
     spec, opt = plan.spec, plan.spec.optimiser
     return {"problem": spec.problem, "seed": spec.seed, "dtype": spec.dtype, "batch_size": spec.batch_size,
             "optimiser": opt.name, "eta": opt.eta, "eps": opt.eps, "iterations": plan.iterations,
-            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every)}
+            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every, plan.sharpness_every)}
 
 
 def batch_problem(plan: RunPlan) -> str | None:
@@ -177,8 +177,8 @@ def batch_problem(plan: RunPlan) -> str | None:
         return "mini-batches: only full-batch runs are stacked"
     if spec.schedule is not None:
         return "a learning-rate schedule: a stack runs a constant eta"
-    if plan.log_iterate or plan.log_norms or plan.eval_every:
-        return "logged extras (iterate, norms, held-out metrics): a stack logs the loss only"
+    if plan.log_iterate or plan.log_norms or plan.eval_every or plan.sharpness_every:
+        return "logged extras (iterate, norms, held-out metrics, sharpness): a stack logs the loss only"
     return None
 
 

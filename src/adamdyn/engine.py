@@ -8,7 +8,9 @@ that differ only in Adam's (a, b), trained at once by :func:`adamdyn.batched.tra
 :func:`train` reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each
 iteration k logs the state *before* the update k -> k+1: the loss f(x_k) (and eta_k on a
 schedule), optionally the iterate x_k, the norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state
-space, and every ``eval_every`` iterations the problem's held-out metrics at x_k. Then it takes one
+space, and every ``eval_every`` iterations the problem's held-out metrics at x_k; with
+``sharpness_every``, Fig 11's signals (:class:`adamdyn.sharpness.SpikeProbe`: the decoupling ratio,
+the preconditioned sharpness over its threshold, the update's cosine with -g_k). Then it takes one
 optimiser step.
 
 A checkpoint (problem and optimiser state, RNG state, the history so far) is written atomically
@@ -32,6 +34,7 @@ from .checkpoint import Progress, load_checkpoint, save_checkpoint
 from .optim import moment_buffers
 from .problems import build_problem
 from .runs import RunPlan
+from .sharpness import SpikeProbe
 
 MAX_LOGGED_ITERATE = 16  # the iterate is logged only for low-dimensional problems (Fig 6)
 
@@ -68,9 +71,12 @@ def _norm_sqrt(tensors: list[torch.Tensor]) -> float:
 
 
 def run_identity(plan: RunPlan) -> dict:
-    """What determines a run's history: its settings and what it logs (not its length or threads)."""
-    return {"spec": plan.spec.to_dict(),
-            "logging": {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}}
+    """What determines a run's history: its settings and what it logs (not its length or threads).
+    Fig 11's signals enter only when logged, so that every other run keeps its identity."""
+    logging = {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
+    if plan.sharpness_every:
+        logging.update(sharpness_every=plan.sharpness_every, lanczos_steps=plan.lanczos_steps)
+    return {"spec": plan.spec.to_dict(), "logging": logging}
 
 
 def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
@@ -91,6 +97,11 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
     if plan.log_iterate and sum(p.numel() for p in objective.parameters) > MAX_LOGGED_ITERATE:
         raise ValueError(f"log.iterate is for low-dimensional problems (at most {MAX_LOGGED_ITERATE} parameters)")
 
+    probe = None
+    if plan.sharpness_every:
+        opt = spec.optimiser
+        probe = SpikeProbe(objective.parameters, optimiser, opt.eta, opt.alpha, opt.beta, opt.eps,
+                           plan.sharpness_every, plan.lanczos_steps, seed=spec.seed)
     history: dict[str, list] = {"step": [], "loss": []}
     start, elapsed, resumed_from, diverged_step = 0, 0.0, [], None
     identity = run_identity(plan)
@@ -106,6 +117,8 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
         torch.set_rng_state(state["rng"])
         history, start, elapsed = state["history"], ckpt["iteration"], ckpt["elapsed"]
         diverged_step = state["diverged_step"]
+        if probe is not None:
+            probe.load_state_dict(state["probe"])
         resumed_from = ckpt["resumed_from"] + [start]
         log(f"resumed from {checkpoint_path} at iteration {start}")
 
@@ -113,6 +126,8 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
         state = {"problem": objective.state_dict(), "optimiser": optimiser.state_dict(),
                  "rng": torch.get_rng_state(), "history": history,
                  "diverged": diverged_step is not None, "diverged_step": diverged_step}
+        if probe is not None:
+            state["probe"] = probe.state_dict()
         save_checkpoint(checkpoint_path, identity, iteration, state, elapsed + progress.elapsed(), resumed_from)
 
     def batch(k: int) -> torch.Tensor | None:
@@ -151,12 +166,20 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
                 metrics = objective.test_metrics() if k % plan.eval_every == 0 else {}
                 for key in objective.test_keys:
                     history.setdefault(key, []).append(metrics.get(key, float("nan")))
+        if probe is not None:  # filled in below unless the run ends here
+            for key in probe.KEYS:
+                history.setdefault(key, []).append(float("nan"))
         if not math.isfinite(value):
             diverged_step = k
             log(f"iteration {k}: loss is {value}; run marked diverged")
             break
         loss.backward()
+        if probe is not None:
+            for key, val in probe.before_step(k, lambda: objective.loss(batch(k))).items():
+                history[key][-1] = val
         optimiser.step()
+        if probe is not None:
+            history["update_cosine"][-1] = probe.after_step()
         if (k + 1) % checkpoint_every == 0 and k + 1 < plan.iterations:
             save(k + 1)
         progress.update(k + 1, f"loss {value:.4e}")

@@ -110,22 +110,28 @@ class RunPlan:
     threads: int = 1
     figures: list[str] = field(default_factory=list)
     checkpoint_every: int | None = None  # iterations; None: the config's global checkpoint_every
+    sharpness_every: int = 0  # Fig 11's signals (adamdyn.sharpness.SpikeProbe); 0: not logged
+    lanczos_steps: int = 0
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "spec": self.spec.to_dict(), "iterations": self.iterations,
-                "log_iterate": self.log_iterate, "log_norms": self.log_norms,
-                "eval_every": self.eval_every, "threads": self.threads, "figures": self.figures,
-                "checkpoint_every": self.checkpoint_every}
+        d = {"name": self.name, "spec": self.spec.to_dict(), "iterations": self.iterations,
+             "log_iterate": self.log_iterate, "log_norms": self.log_norms,
+             "eval_every": self.eval_every, "threads": self.threads, "figures": self.figures,
+             "checkpoint_every": self.checkpoint_every}
+        if self.sharpness_every:  # absent otherwise, so that no other run's job changes
+            d.update(sharpness_every=self.sharpness_every, lanczos_steps=self.lanczos_steps)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunPlan":
         return cls(spec=RunSpec.from_dict(d["spec"]), iterations=d["iterations"],
                    log_iterate=d["log_iterate"], log_norms=d["log_norms"], eval_every=d["eval_every"],
-                   threads=d["threads"], figures=list(d["figures"]), checkpoint_every=d.get("checkpoint_every"))
+                   threads=d["threads"], figures=list(d["figures"]), checkpoint_every=d.get("checkpoint_every"),
+                   sharpness_every=d.get("sharpness_every", 0), lanczos_steps=d.get("lanczos_steps", 0))
 
     def absorb(self, other: "RunPlan") -> None:
         """Merge another figure's request for the same run: longest, logging the union."""
@@ -139,6 +145,9 @@ class RunPlan:
         if other.eval_every:
             self.eval_every = min(e for e in (self.eval_every, other.eval_every) if e)
         self.threads = max(self.threads, other.threads)
+        if other.sharpness_every:
+            self.sharpness_every = min(e for e in (self.sharpness_every, other.sharpness_every) if e)
+            self.lanczos_steps = max(self.lanczos_steps, other.lanczos_steps)
         if other.checkpoint_every:
             self.checkpoint_every = min(c for c in (self.checkpoint_every, other.checkpoint_every) if c)
         self.figures = sorted(set(self.figures) | set(other.figures))
@@ -154,13 +163,13 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     Each entry of ``cfg["runs"]`` names an optimiser and its hyper-parameters; a list value of
     eta, a, b, alpha or beta sweeps over it (the product of all lists), as do ``cfg["seeds"]``.
     An entry may override the figure's ``iterations`` (or give ``time``: t = eta * iterations, as
-    in Fig 2), ``threads`` and ``problem`` (Fig 1 has two problems).
+    in Fig 2), ``threads``, ``problem`` (Fig 1 has two problems) and ``log`` (merged into the figure's).
     """
-    log = cfg.get("log", {})
     out = []
     for i, entry in enumerate(cfg["runs"]):
+        log = {**cfg.get("log", {}), **entry.get("log", {})}
         fixed = {k: v for k, v in entry.items()
-                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem", "eps")}
+                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem", "eps", "log")}
         if fixed:
             raise ValueError(f"{figure}.runs[{i}]: unknown key(s) {sorted(fixed)} in a runs entry")
         sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
@@ -188,7 +197,11 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
                                log_norms=bool(log.get("norms", False)),
                                eval_every=int(log.get("eval_every", 0)),
                                threads=int(entry.get("threads", cfg["threads"])), figures=[figure],
-                               checkpoint_every=cfg.get("checkpoint_every"))
+                               checkpoint_every=cfg.get("checkpoint_every"),
+                               sharpness_every=int(log.get("sharpness_every", 0)),
+                               lanczos_steps=int(log.get("lanczos_steps", 0)))
+                if plan.sharpness_every and (opt.name != "adam" or schedule is not None or batch_size is not None):
+                    raise ValueError(f"{figure}.runs[{i}]: log.sharpness_every is for full-batch Adam at a constant eta")
                 out.append((plan, iterations))
     return out
 

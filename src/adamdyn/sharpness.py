@@ -1,4 +1,4 @@
-"""Preconditioned sharpness of full-batch Adam (groundwork for Fig 11, the spike mechanism).
+"""Preconditioned sharpness of full-batch Adam, and the other signals of Fig 11 (the spike mechanism).
 
 Cohen et al. (arXiv 2207.14484) find that in full-batch Adam the top eigenvalue of P^{-1} H, with
 H the loss's Hessian and P Adam's preconditioner, rises to and hovers at the stability threshold
@@ -17,6 +17,7 @@ is tracked along a run.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Sequence
 
 import torch
@@ -32,6 +33,19 @@ def unflatten(vector: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.
         out.append(vector[start:start + t.numel()].view_as(t))
         start += t.numel()
     return out
+
+
+def hvp_operator(loss_fn: Callable[[], torch.Tensor],
+                 params: Sequence[torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """v -> H v at ``params``, building the gradient's graph once and differentiating it again for each
+    v (one backward pass a product instead of a forward and two backward passes)."""
+    grads = torch.autograd.grad(loss_fn(), params, create_graph=True)
+
+    def product(vector: torch.Tensor) -> torch.Tensor:
+        dot = sum((g * v).sum() for g, v in zip(grads, unflatten(vector, params)))
+        return flatten(torch.autograd.grad(dot, params, retain_graph=True)).detach()
+
+    return product
 
 
 def hessian_vector_product(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Tensor],
@@ -56,7 +70,8 @@ def stability_threshold(eta: float, beta: float) -> float:
 def lanczos_top(matvec: Callable[[torch.Tensor], torch.Tensor], start: torch.Tensor,
                 steps: int = 20) -> tuple[float, torch.Tensor]:
     """The largest algebraic eigenvalue of the symmetric operator ``matvec`` and its unit Ritz vector,
-    by ``steps`` Lanczos iterations from ``start`` with full reorthogonalisation (steps <= dimension)."""
+    by ``steps`` Lanczos iterations from ``start`` with full reorthogonalisation (steps <= dimension);
+    NaN (and ``start``) when the products overflow, as they do along a diverging run."""
     q = start / start.norm()
     basis, alphas, betas = [q], [], []
     for j in range(steps):
@@ -72,11 +87,14 @@ def lanczos_top(matvec: Callable[[torch.Tensor], torch.Tensor], start: torch.Ten
         betas.append(b)
         basis.append(w / b)
     k = len(alphas)
-    T = torch.diag(torch.stack(alphas))
+    T = torch.diag(torch.stack(alphas).double())
     if k > 1:
-        off = torch.stack(betas[:k - 1])
+        off = torch.stack(betas[:k - 1]).double()
         T = T + torch.diag(off, 1) + torch.diag(off, -1)
+    if not torch.isfinite(T).all():  # the curvature overflowed (a diverging run): no estimate
+        return float("nan"), start / start.norm()
     values, vectors = torch.linalg.eigh(T)
+    vectors = vectors.to(start.dtype)
     ritz = torch.stack(basis[:k], dim=1) @ vectors[:, -1]
     return float(values[-1]), ritz / ritz.norm()
 
@@ -90,8 +108,82 @@ def preconditioned_sharpness(loss_fn: Callable[[], torch.Tensor], params: Sequen
     scale = preconditioner.rsqrt()
     if start is None:
         start = torch.randn(scale.shape, generator=generator, dtype=scale.dtype).to(scale.device)
+    hvp = hvp_operator(loss_fn, params)
 
     def matvec(x: torch.Tensor) -> torch.Tensor:
-        return scale * hessian_vector_product(loss_fn, params, scale * x)
+        return scale * hvp(scale * x)
 
     return lanczos_top(matvec, start, steps)
+
+
+class SpikeProbe:
+    """The signals of Fig 11 along a run of ``torch.optim.Adam`` (eq. (3)), logged by the engine.
+
+    At iteration k, after the gradient g_k = grad f(x_k) and before the update, with the state of the
+    last step (t = k, v_k, so nothing at k = 0):
+
+    - ``decoupling``: sum g_k^2 / sum v_hat_k, v_hat_k = v_k / (1 - alpha^k). About 1 while v tracks
+      g^2; well below 1 in the phase of Bai et al. (arXiv 2506.04805) where g^2 << v and v decays
+      like alpha^t by itself;
+    - every ``every`` iterations, ``sharpness``: lambda_1(P_k^{-1} H(x_k)) with Adam's preconditioner
+      P_k (:func:`adam_preconditioner`), by ``steps`` Lanczos steps warm-started from the previous
+      check's Ritz vector, and ``sharpness_ratio`` R_k: that over the stability threshold
+      (2 + 2 beta) / ((1 - beta) eta) of Cohen et al. (arXiv 2207.14484);
+
+    and after the update, ``update_cosine``: cos(x_{k+1} - x_k, -g_k) (1 for gradient descent).
+    The warm-start vector is part of :meth:`state_dict`, so a resumed run logs the same numbers.
+    """
+
+    KEYS = ("decoupling", "sharpness", "sharpness_ratio", "update_cosine")
+
+    def __init__(self, params: Sequence[torch.Tensor], optimiser: torch.optim.Optimizer, eta: float, alpha: float,
+                 beta: float, eps: float, every: int, steps: int, seed: int = 0):
+        self.params, self.optimiser = list(params), optimiser
+        self.alpha, self.beta, self.eps = alpha, beta, eps
+        self.threshold = stability_threshold(eta, beta)
+        self.every, self.steps = every, steps
+        self.generator = torch.Generator().manual_seed(seed)
+        self.start: torch.Tensor | None = None
+        self._x = self._g = None
+
+    def _state(self) -> tuple[int, list[torch.Tensor]]:
+        states = [self.optimiser.state.get(p, {}) for p in self.params]
+        if not states or "exp_avg_sq" not in states[0]:
+            return 0, []
+        return int(states[0]["step"]), [s["exp_avg_sq"] for s in states]
+
+    def before_step(self, k: int, loss_fn: Callable[[], torch.Tensor]) -> dict[str, float]:
+        """Signals at x_k; the parameters' ``.grad`` must hold g_k."""
+        nan = float("nan")
+        out = dict.fromkeys(self.KEYS[:3], nan)
+        with torch.no_grad():
+            self._g = flatten([p.grad for p in self.params]).double()
+            self._x = flatten([p.detach() for p in self.params]).clone()
+        t, v = self._state()
+        if t == 0:
+            return out
+        with torch.no_grad():
+            v_hat = flatten(v).double() / (1 - self.alpha ** t)
+            out["decoupling"] = float(self._g.square().sum() / v_hat.sum())
+        if k % self.every == 0 and torch.isfinite(self._g).all():
+            P = adam_preconditioner(v, t, self.alpha, self.beta, self.eps)
+            value, vector = preconditioned_sharpness(loss_fn, self.params, P, self.steps, start=self.start,
+                                                     generator=self.generator)
+            if math.isfinite(value) and torch.isfinite(vector).all():  # else keep the last good start
+                self.start = vector
+            out["sharpness"], out["sharpness_ratio"] = value, value / self.threshold
+        return out
+
+    @torch.no_grad()
+    def after_step(self) -> float:
+        """cos(x_{k+1} - x_k, -g_k) of the update just taken."""
+        step = flatten([p.detach() for p in self.params]).double() - self._x.double()
+        norm = float(step.norm() * self._g.norm())
+        return float(-(step @ self._g) / norm) if norm > 0 else float("nan")
+
+    def state_dict(self) -> dict:
+        return {"start": self.start, "generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.start = state["start"]
+        self.generator.set_state(state["generator"])

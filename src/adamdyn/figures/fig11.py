@@ -1,0 +1,221 @@
+"""Figure 11 (beyond the paper): the spike mechanism, measured on the paper's own runs.
+
+The runs of Fig 7 ((a, b) = (1, 100), (10, 10), (100, 1) at eta = 1e-3 on the CIFAR-2 MLP) and
+Fig 1's CIFAR-2 run, each logging :class:`adamdyn.sharpness.SpikeProbe`'s signals, and a control:
+the default with eps = 1e-6 and 1e-4 (a larger eps caps P^{-1}). What the literature expects:
+
+- Cohen et al. (arXiv 2207.14484): the preconditioned sharpness lambda_1(P^{-1} H) rises to and
+  hovers at the threshold (2 + 2 beta) / ((1 - beta) eta) of preconditioned heavy-ball, so
+  R = lambda_1 / threshold ~ 1 in the oscillation regime; a spike follows R > 1; a diverging run
+  stays above;
+- Bai et al. (arXiv 2506.04805): before a spike g^2 << v (the decoupling ratio sum g^2 / sum v_hat
+  falls), v decays like alpha^t by itself, and the preconditioned curvature crosses the threshold;
+- a larger eps should give fewer spikes.
+
+Per spike event (the classifier's thresholds, after its burn-in) the table gives each signal's lead
+time: how long before the loss starts to rise the signal had been in alarm without a break
+(R >= 1; decoupling ratio below ``decoupling_level``), NaN when it was not in alarm at the rise.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..claims import Claim
+from ..plotting import style
+from ..stats import curves
+from .common import base_row, dynamics, load_runs, rounded, spike_settings
+
+
+def _net(run) -> str:
+    return "x".join(str(w) for w in run.info["spec"]["problem"].get("widths", []))
+
+
+def _lead(steps: np.ndarray, alarm: np.ndarray, start: int, lookback: int, since: int) -> float:
+    """Iterations from the start of the unbroken alarm streak that reaches ``start`` (the last sample at
+    or before it is in alarm) to ``start``, the streak counted back at most ``lookback`` iterations and
+    not before ``since`` (the previous spike's end); NaN when the last sample before ``start`` is quiet."""
+    before = np.flatnonzero((steps <= start) & (steps >= max(since, start - lookback)))
+    if not len(before) or not alarm[before[-1]]:
+        return float("nan")
+    i = before[-1]
+    while i - 1 >= before[0] and alarm[i - 1]:
+        i -= 1
+    return float(start - steps[i])
+
+
+def _signal(hist: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) of a logged signal where it was measured."""
+    if key not in hist:
+        return np.array([], dtype=int), np.array([])
+    part = hist[["step", key]].dropna()
+    return part["step"].to_numpy(), part[key].to_numpy()
+
+
+def table(runs, window: int, regime: dict, sensitivity: dict, decoupling_level: float,
+          lookback: int) -> pd.DataFrame:
+    """Per run: its settings (net, eps), loss-curve dynamics and regime label; in the late window
+    (the last ``window`` iterations) the median, 90th percentile and maximum of R, the fraction of
+    checks with R >= 1, the median decoupling ratio and update cosine; per spike event after the
+    burn-in its start, the largest R in the ``lookback`` iterations before it, and the lead times of
+    R >= 1 and of the decoupling ratio below ``decoupling_level`` (';'-separated, one per spike)."""
+    rows = []
+    for run in load_runs(runs):
+        hist = run.history
+        loss = hist["loss"].to_numpy()
+        row = base_row(run, window)
+        row.update(net=_net(run), eps=run.optimiser["eps"], decoupling_level=decoupling_level,
+                   **dynamics(loss, regime, sensitivity))
+        late = len(loss) - curves.tail_window(len(loss), window)
+        r_steps, r = _signal(hist, "sharpness_ratio")
+        d_steps, d = _signal(hist, "decoupling")
+        c_steps, c = _signal(hist, "update_cosine")
+        probed = bool(len(r))
+        lr = r[r_steps >= late]
+        row.update(probed=probed,
+                   R_late_median=float(np.median(lr)) if len(lr) else np.nan,
+                   R_late_q90=float(np.quantile(lr, 0.9)) if len(lr) else np.nan,
+                   R_late_max=float(lr.max()) if len(lr) else np.nan,
+                   R_late_frac_above_1=float(np.mean(lr >= 1)) if len(lr) else np.nan,
+                   decoupling_late_median=float(np.median(d[d_steps >= late])) if (d_steps >= late).any() else np.nan,
+                   decoupling_late_frac_below=float(np.mean(d[d_steps >= late] < decoupling_level))
+                   if (d_steps >= late).any() else np.nan,
+                   cosine_late_median=float(np.median(c[c_steps >= late])) if (c_steps >= late).any() else np.nan)
+        events = curves.spike_events(loss, start=regime["burn_in"], **spike_settings(regime))
+        starts, r_max, lead_r, lead_d, since = [], [], [], [], regime["burn_in"]
+        for e in events:
+            s = e["start"]
+            before = (r_steps <= s) & (r_steps >= max(since, s - lookback))
+            starts.append(s)
+            r_max.append(float(r[before].max()) if before.any() else np.nan)
+            lead_r.append(_lead(r_steps, r >= 1, s, lookback, since) if probed else np.nan)
+            lead_d.append(_lead(d_steps, d < decoupling_level, s, lookback, since) if len(d) else np.nan)
+            since = e["end"]
+        row.update(spikes=len(events), spike_starts=";".join(str(s) for s in starts),
+                   spike_R_max_before=";".join(f"{v:.3g}" for v in r_max),
+                   spike_lead_R=";".join(f"{v:g}" for v in lead_r),
+                   spike_lead_decoupling=";".join(f"{v:g}" for v in lead_d))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _values(text) -> list[float]:
+    return [float(v) for v in str(text).split(";")] if isinstance(text, str) and text else []
+
+
+def _at(stats: pd.DataFrame, a_b: str) -> pd.DataFrame:
+    """The probed runs at (a, b) (eps 1e-8)."""
+    a, b = (float(v) for v in a_b.split(","))
+    return stats[np.isclose(stats["a"], a) & np.isclose(stats["b"], b) & stats["probed"].astype(bool)]
+
+
+def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, hover_factor: float,
+           above_fraction: float) -> list[Claim]:
+    """Cohen et al.'s three statements on R, Bai et al.'s decoupling before each spike, and eps."""
+    out = []
+    decoupling_level = float(stats["decoupling_level"].iloc[0]) if len(stats) else float("nan")
+    osc = _at(stats, oscillation)
+    med = {f"{r.net} seed {int(r.seed)}": rounded(r.R_late_median, 3) for r in osc.itertuples()}
+    out.append(Claim(
+        id="fig11.oscillation_hovers_at_threshold",
+        statement=f"In the oscillation regime ({oscillation}) the preconditioned sharpness hovers at the stability "
+                  "threshold of preconditioned heavy-ball: R = lambda_1(P^-1 H) / ((2 + 2 beta) / ((1 - beta) eta)) "
+                  "~ 1 (Cohen et al. 2022)",
+        measured={"late_median_R": med,
+                  "late_fraction_R_above_1": {f"{r.net}": rounded(r.R_late_frac_above_1, 3) for r in osc.itertuples()}},
+        threshold=f"late-window median of R within a factor {hover_factor:g} of 1",
+        passed=bool(len(osc)) and all(1 / hover_factor <= v <= hover_factor for v in osc["R_late_median"])))
+    spk = _at(stats, spike)
+    before = {f"{r.net} seed {int(r.seed)}": [rounded(v, 3) for v in _values(r.spike_R_max_before)]
+              for r in spk.itertuples()}
+    all_r = [v for r in spk.itertuples() for v in _values(r.spike_R_max_before)]
+    out.append(Claim(
+        id="fig11.spike_run_overshoots_before_each_spike",
+        statement=f"In the spike regime ({spike}) R overshoots the threshold before each spike (Cohen et al. 2022; "
+                  "Bai et al. 2025)",
+        measured={"largest_R_before_each_spike": before,
+                  "lead_iterations_of_R_above_1": {f"{r.net}": _values(r.spike_lead_R) for r in spk.itertuples()}},
+        threshold="every spike event after the burn-in has R >= 1 at some check in the window before its rise",
+        passed=bool(all_r) and all(v >= 1 for v in all_r)))  # NaN (no check before it) fails
+    div = _at(stats, divergence)
+    frac = {f"{r.net} seed {int(r.seed)}": rounded(r.R_late_frac_above_1, 3) for r in div.itertuples()}
+    out.append(Claim(
+        id="fig11.diverging_run_stays_above",
+        statement=f"In the divergence regime ({divergence}) R stays above the threshold",
+        measured={"late_fraction_R_above_1": frac,
+                  "late_median_R": {f"{r.net}": rounded(r.R_late_median, 3) for r in div.itertuples()}},
+        threshold=f"R >= 1 at >= {above_fraction:.0%} of the late window's checks",
+        passed=bool(len(div)) and all(v >= above_fraction for v in div["R_late_frac_above_1"])))
+    leads = {f"{r.net} seed {int(r.seed)}": _values(r.spike_lead_decoupling) for r in spk.itertuples()}
+    all_d = [v for vs in leads.values() for v in vs]  # floats (NaN: not in alarm at the rise)
+    out.append(Claim(
+        id="fig11.decoupling_precedes_each_spike",
+        statement=f"Before each spike of {spike} the gradient decouples from the second moment: sum g^2 / sum v_hat "
+                  f"< {decoupling_level:g} at the rise (Bai et al. 2025)",
+        measured={"lead_iterations": leads,
+                  "late_fraction_below_level": {f"{r.net}": rounded(r.decoupling_late_frac_below, 3)
+                                                for r in spk.itertuples()}},
+        threshold="every spike event: the ratio is below the level at the last iteration before the rise "
+                  "(a finite lead time)",
+        passed=bool(all_d) and all(np.isfinite(v) for v in all_d)))
+    a, b = (float(v) for v in spike.split(","))
+    ctl = stats[np.isclose(stats["a"], a) & np.isclose(stats["b"], b)]
+    ctl = ctl[ctl["net"] == (spk["net"].iloc[0] if len(spk) else None)]
+    counts = {f"{e:g}": int(n) for e, n in ctl.groupby("eps")["spikes"].sum().items()}
+    order = [counts[k] for k in sorted(counts, key=float)]
+    out.append(Claim(
+        id="fig11.larger_eps_fewer_spikes",
+        statement=f"A larger eps (which caps P^-1) gives {spike} fewer spikes",
+        measured={"spike_events_by_eps": counts},
+        threshold="spike events non-increasing in eps, and fewer at the largest eps than at 1e-8",
+        passed=len(order) >= 2 and all(x >= y for x, y in zip(order, order[1:])) and order[-1] < order[0]))
+    return out
+
+
+def draw(runs, stats, png, pdf, stamp=None) -> None:
+    """Columns: the probed runs; rows: loss (spike starts marked), R (threshold 1), decoupling ratio
+    (its level), update cosine. Last column: the default's loss at each eps, and its spike counts."""
+    loaded = {r.info["name"]: r for r in load_runs(runs)}
+    decoupling_level = float(stats["decoupling_level"].iloc[0])
+    stats = stats.assign(probed=stats["probed"].astype(bool))
+    probed = stats[stats["probed"]].sort_values(["net", "b"], ascending=[True, False])
+    control = stats[~stats["probed"] | ~np.isclose(stats["eps"], 1e-8)]
+    ncols = len(probed) + (1 if len(control) else 0)
+    fig, axes = style.subplots(ncols=max(ncols, 1), nrows=4, width=3.6, height=2.4)
+    for j, r in enumerate(probed.itertuples()):
+        hist = loaded[r.run].history
+        ax = axes[0][j]
+        ax.plot(hist["step"], hist["loss"], lw=0.8, color="0.2")
+        for s in _values(r.spike_starts):
+            for row in range(4):
+                axes[row][j].axvline(s, color="C3", lw=0.6, alpha=0.5)
+        ax.set(yscale="log", title=f"a={r.a:g}, b={r.b:g}, MLP {r.net}\n{r.regime}, {int(r.spikes)} spikes",
+               ylabel="training loss" if j == 0 else None)
+        for row, key, ref, label in ((1, "sharpness_ratio", 1.0, r"$R=\lambda_1(P^{-1}H)$ / threshold"),
+                                     (2, "decoupling", decoupling_level, r"$\sum g^2 / \sum \hat v$"),
+                                     (3, "update_cosine", None, r"cos(update, $-g$)")):
+            steps, vals = _signal(hist, key)
+            ax = axes[row][j]
+            ax.plot(steps, vals, lw=0.7, marker="." if row == 1 else None, ms=2, color=f"C{row - 1}")
+            if ref is not None:
+                ax.axhline(ref, color="k", ls="--", lw=0.8)
+                ax.set_yscale("log")
+            ax.set(ylabel=label if j == 0 else None, xlabel="iteration" if row == 3 else None)
+    if len(control):
+        j = ncols - 1
+        ctl = stats[np.isclose(stats["a"], probed["a"].iloc[0] if len(probed) else 1.0)]
+        ctl = ctl[(ctl["net"] == control["net"].iloc[0])].sort_values("eps")
+        colours = style.colours(len(ctl))
+        for c, r in zip(colours, ctl.itertuples()):
+            hist = loaded[r.run].history
+            axes[0][j].plot(hist["step"], hist["loss"], lw=0.7, color=c, label=f"eps={r.eps:g}")
+        axes[0][j].set(yscale="log", title=f"control: a={ctl['a'].iloc[0]:g}, b={ctl['b'].iloc[0]:g}, eps")
+        axes[0][j].legend(fontsize=7)
+        axes[1][j].bar([f"{e:g}" for e in ctl["eps"]], ctl["spikes"], color=colours)
+        axes[1][j].set(ylabel="spike events", xlabel="eps")
+        for row in (2, 3):
+            axes[row][j].set_visible(False)
+    eta = probed["eta"].iloc[0] if len(probed) else float("nan")
+    fig.suptitle(rf"The spike mechanism: full-batch Adam, $\eta$={eta:g}; threshold $(2+2\beta)/((1-\beta)\eta)$ "
+                 "(Cohen et al. 2022); red lines: spike starts", fontsize=11)
+    style.save(fig, png, pdf, stamp)
