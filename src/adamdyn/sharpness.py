@@ -22,6 +22,8 @@ from typing import Callable, Sequence
 
 import torch
 
+from .optim import moment_buffers
+
 
 def flatten(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.cat([t.reshape(-1) for t in tensors])
@@ -52,9 +54,7 @@ def hessian_vector_product(loss_fn: Callable[[], torch.Tensor], params: Sequence
                            vector: torch.Tensor) -> torch.Tensor:
     """H v for the Hessian H of ``loss_fn()`` at ``params`` (leaf tensors requiring grad), v flat:
     the gradient of <grad f, v> (Pearlmutter 1994). Returns a flat tensor."""
-    grads = torch.autograd.grad(loss_fn(), params, create_graph=True)
-    dot = sum((g * v).sum() for g, v in zip(grads, unflatten(vector, params)))
-    return flatten(torch.autograd.grad(dot, params)).detach()
+    return hvp_operator(loss_fn, params)(vector)
 
 
 def adam_preconditioner(v: Sequence[torch.Tensor], t: int, alpha: float, beta: float, eps: float) -> torch.Tensor:
@@ -147,10 +147,9 @@ class SpikeProbe:
         self._x = self._g = None
 
     def _state(self) -> tuple[int, list[torch.Tensor]]:
-        states = [self.optimiser.state.get(p, {}) for p in self.params]
-        if not states or "exp_avg_sq" not in states[0]:
-            return 0, []
-        return int(states[0]["step"]), [s["exp_avg_sq"] for s in states]
+        """(t, v) of the last step; (0, []) before the first (v_0 = 0)."""
+        _, v = moment_buffers(self.optimiser)
+        return (int(self.optimiser.state[self.params[0]]["step"]), v) if v else (0, [])
 
     def before_step(self, k: int, loss_fn: Callable[[], torch.Tensor]) -> dict[str, float]:
         """Signals at x_k; the parameters' ``.grad`` must hold g_k."""

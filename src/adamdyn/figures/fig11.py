@@ -31,11 +31,17 @@ def _net(run) -> str:
     return "x".join(str(w) for w in run.info["spec"]["problem"].get("widths", []))
 
 
+def _before(steps: np.ndarray, start: int, lookback: int, since: int) -> np.ndarray:
+    """Which samples lie in the window before a spike's rise at ``start``: at most ``lookback``
+    iterations back, and not before ``since`` (the previous spike's end)."""
+    return (steps <= start) & (steps >= max(since, start - lookback))
+
+
 def _lead(steps: np.ndarray, alarm: np.ndarray, start: int, lookback: int, since: int) -> float:
     """Iterations from the start of the unbroken alarm streak that reaches ``start`` (the last sample at
-    or before it is in alarm) to ``start``, the streak counted back at most ``lookback`` iterations and
-    not before ``since`` (the previous spike's end); NaN when the last sample before ``start`` is quiet."""
-    before = np.flatnonzero((steps <= start) & (steps >= max(since, start - lookback)))
+    or before it is in alarm) to ``start``, the streak counted back within :func:`_before`'s window;
+    NaN when the last sample before ``start`` is quiet."""
+    before = np.flatnonzero(_before(steps, start, lookback, since))
     if not len(before) or not alarm[before[-1]]:
         return float("nan")
     i = before[-1]
@@ -85,7 +91,7 @@ def table(runs, window: int, regime: dict, sensitivity: dict, decoupling_level: 
         starts, r_max, lead_r, lead_d, since = [], [], [], [], regime["burn_in"]
         for e in events:
             s = e["start"]
-            before = (r_steps <= s) & (r_steps >= max(since, s - lookback))
+            before = _before(r_steps, s, lookback, since)
             starts.append(s)
             r_max.append(float(r[before].max()) if before.any() else np.nan)
             lead_r.append(_lead(r_steps, r >= 1, s, lookback, since) if probed else np.nan)
