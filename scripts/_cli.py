@@ -41,13 +41,14 @@ def parser(doc: str) -> argparse.ArgumentParser:
     return p
 
 
-def training_parser(doc: str) -> argparse.ArgumentParser:
-    """The arguments the training rules pass to scripts/train.py."""
+def training_parser(doc: str, job_help: str = "the job as JSON: {name, executor (single or batched), runs: [run plans]}",
+                    checkpoint_help: str = "checkpoint file (outside the outputs)") -> argparse.ArgumentParser:
+    """The arguments the training rules pass to scripts/train.py (and, with its own meaning of
+    --job and --checkpoint, to scripts/edge_bisection.py)."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("--job", type=json.loads, required=True,
-                   help="the job as JSON: {name, executor (single or batched), runs: [run plans]}")
+    p.add_argument("--job", type=json.loads, required=True, help=job_help)
     p.add_argument("--runs-dir", type=Path, required=True, help="each run's folder goes here")
-    p.add_argument("--checkpoint", type=Path, required=True, help="checkpoint file (outside the outputs)")
+    p.add_argument("--checkpoint", type=Path, required=True, help=checkpoint_help)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--data-dir", type=Path, default=None, help="folder of the prepared data sets")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])

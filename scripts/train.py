@@ -9,8 +9,7 @@ import torch
 from _cli import entry, training_parser
 
 from adamdyn.engine import resolve_device, train_group
-from adamdyn.io import file_sha256, write_json, write_parquet
-from adamdyn.provenance import environment
+from adamdyn.provenance import write_run
 from adamdyn.runs import RunPlan
 
 
@@ -32,18 +31,7 @@ def main() -> None:
                           progress_every_s=args.progress_every, data_dir=args.data_dir)
     finished = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     for plan, result in zip(plans, results, strict=True):
-        out = args.runs_dir / plan.name
-        write_parquet(out / "history.parquet", result.history)
-        write_json(out / "run.json", {
-            "name": plan.name, "spec": plan.spec.to_dict(), "plan": plan.to_dict(),
-            "iterations_done": result.iterations_done, "diverged": result.diverged,
-            "diverged_step": result.diverged_step, "wall_time_s": round(result.wall_time_s, 3),
-            "history_sha256": file_sha256(out / "history.parquet"),
-            "resumed_from_iterations": result.resumed_from, "problem_metadata": result.metadata,
-            "job": {"name": job["name"], "executor": job["executor"], "runs": len(plans)},
-            "threads": args.threads, "dtype": plan.spec.dtype, "seed": plan.spec.seed,
-            "started": started, "finished": finished, **environment(device),
-        })
+        write_run(args.runs_dir / plan.name, plan, result, job, args.threads, device, started, finished)
 
 
 if __name__ == "__main__":

@@ -99,11 +99,12 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
     stats = pd.read_csv(out / "stats" / f"{fig}.csv")
     assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
+    folders = {Path(d).name: ci_dir / d for d, _ in json.loads((out / "reads" / f"{fig}.json").read_text())}
     for run in stats["run"]:
-        info = json.loads((out / "runs" / run / "run.json").read_text())
+        info = json.loads((folders[run] / "run.json").read_text())
         for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged", "job", "history_sha256"):
             assert key in info
-        hist = pd.read_parquet(out / "runs" / run / "history.parquet")
+        hist = pd.read_parquet(folders[run] / "history.parquet")
         assert hist["step"].tolist() == list(range(len(hist)))
     if fig == "fig07":
         prov = json.loads((out / "provenance" / "fig07.json").read_text())
@@ -113,6 +114,12 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
         assert len(probed) == 4 and probed["R_late_median"].gt(0).all() and len(stats) == 5
         hist = pd.read_parquet(out / "runs" / probed["run"].iloc[0] / "history.parquet")
         assert hist["sharpness_ratio"].notna().sum() == 59 and hist["decoupling"].iloc[1:].notna().all()
+    if fig == "fig12":  # 2 rows x 2 seeds x 2 etas x 2 bisection steps and an anchor per row, in 2 shards
+        assert len(stats) == 18 and all(str(d).startswith(str(out / "bisect" / "fig12")) for d in folders.values())
+        assert sorted(stats.groupby("eta")["iterations"].first().tolist()) == [300, 600]  # t = 3
+        jobs = {json.loads((d / "run.json").read_text())["job"]["name"] for d in folders.values()}
+        assert {j.split("_step")[0] for j in jobs} == {"fig12_shard0", "fig12_shard1"}
+        assert stats["update_max"].gt(0).all() and {"bracket_low", "row_b", "update_bound"} <= set(stats.columns)
     if fig == "fig13":  # per (a, b): 2 schedules x 3 arms and the reference; eta_k logged, the arms equal before the decay
         assert sorted(stats["arm"].value_counts().to_dict().items()) == [
             ("beta_square", 4), ("fixed_factors", 4), ("fixed_rates", 4), ("reference", 2)]

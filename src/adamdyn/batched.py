@@ -14,6 +14,11 @@ The update is eq. (3) with per-cell alpha_k = 1 - a_k eta and beta_k = 1 - b_k e
 A cell whose loss turns non-finite is marked diverged at that iteration; its parameters and
 moments are zeroed and frozen, so no NaN reaches the shared sum or the other cells.
 
+The cells of a stack may also differ in their seed (Fig 12's bisection trains every row and seed of
+one step together): each cell then starts from the initial weights its own seed draws. A run that
+asks for it (``RunPlan.log_update_max``) logs ``update_max``, the largest coordinate of its step
+over eta, max |m_hat| / (sqrt(v_hat) + eps), at every iteration (Fig 12's bounded-update check).
+
 :class:`Stack` holds the whole state (parameters, moments, step, which cells are still active, the
 losses so far) so that :func:`train_batch` can checkpoint it and resume to the identical losses.
 The plan (:mod:`adamdyn.runs`) decides which runs are trained together; every run of a batch gets
@@ -75,10 +80,12 @@ class BatchedAdam:
         self.t = 0
 
     @torch.no_grad()
-    def step(self) -> None:
+    def step(self, update_max: torch.Tensor | None = None) -> None:
         """One update of every cell, in place and with two temporaries per tensor (g^2 and the
         denominator). A diverged cell needs no mask: :meth:`freeze` zeroed its parameters and moments,
-        its loss is left out of the sum, so g = m = v = 0 and its step is exactly 0."""
+        its loss is left out of the sum, so g = m = v = 0 and its step is exactly 0. With
+        ``update_max`` (K,), each cell's largest |m_hat| / (sqrt(v_hat) + eps) (its step over eta)
+        is written into it."""
         self.t += 1
         step_size = self.eta / (1 - self.beta ** self.t)        # eta / (1 - beta_k^t), per cell
         root_correction = (1 - self.alpha ** self.t).sqrt()     # sqrt(1 - alpha_k^t)
@@ -88,6 +95,9 @@ class BatchedAdam:
             v.lerp_(g.square(), (1 - self.alpha).view(shape))   # alpha v + (1 - alpha) g^2
             m.lerp_(g, (1 - self.beta).view(shape))             # beta m + (1 - beta) g
             denom = v.sqrt().div_(root_correction.view(shape)).add_(self.eps).div_(step_size.view(shape))
+            if update_max is not None:  # m / denom = eta m_hat / (sqrt(v_hat) + eps)
+                largest = (m / denom).abs_().flatten(1).amax(dim=1) / self.eta
+                torch.maximum(update_max, largest, out=update_max)
             p.addcdiv_(m, denom, value=-1.0)
 
     @torch.no_grad()
@@ -102,7 +112,8 @@ class Stack:
     """K cells of one MLP trained together by full-batch :class:`BatchedAdam` on (x, y)."""
 
     def __init__(self, net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
-                 b: torch.Tensor, iterations: int, start: list[torch.Tensor] | None = None):
+                 b: torch.Tensor, iterations: int, start: list[torch.Tensor] | None = None,
+                 log_update_max: bool = False):
         cells = len(a)
         self.x, self.y, self.iterations = x, y, iterations
         self.params = stack_mlp(net, cells) if start is None else [
@@ -111,6 +122,7 @@ class Stack:
         self.active = torch.ones(cells, dtype=torch.bool, device=x.device)
         self.diverged_at = torch.full((cells,), -1, dtype=torch.long)
         self.losses = torch.full((iterations, cells), float("nan"), dtype=torch.float64)
+        self.update_max = torch.full((iterations, cells), float("nan"), dtype=torch.float64) if log_update_max else None
         self.k = 0
 
     def step(self) -> None:
@@ -123,7 +135,13 @@ class Stack:
                                           torch.full_like(per_cell, float("nan"))).double().cpu()
         self.active = self.active & ~bad
         torch.where(self.active, per_cell, torch.zeros_like(per_cell)).sum().backward()
-        self.opt.step()
+        if self.update_max is None:
+            self.opt.step()
+        else:
+            largest = torch.zeros_like(per_cell.detach())
+            self.opt.step(largest)
+            self.update_max[self.k] = torch.where(self.active, largest,
+                                                  torch.full_like(largest, float("nan"))).double().cpu()
         if bad.any():  # after the backward pass: the graph still holds the old values
             self.diverged_at[bad.cpu()] = self.k
             self.opt.freeze(bad)
@@ -133,7 +151,8 @@ class Stack:
         return {"k": self.k, "t": self.opt.t, "params": [p.detach().clone() for p in self.params],
                 "m": [m.clone() for m in self.opt.m], "v": [v.clone() for v in self.opt.v],
                 "active": self.active.clone(), "diverged_at": self.diverged_at.clone(),
-                "losses": self.losses[:self.k].clone()}
+                "losses": self.losses[:self.k].clone(),
+                **({} if self.update_max is None else {"update_max": self.update_max[:self.k].clone()})}
 
     @torch.no_grad()
     def load_state_dict(self, state: dict) -> None:
@@ -144,6 +163,8 @@ class Stack:
         self.active.copy_(state["active"])
         self.diverged_at.copy_(state["diverged_at"])
         self.losses[:self.k] = state["losses"]
+        if self.update_max is not None:
+            self.update_max[:self.k] = state["update_max"]
 
 
 def train_stack(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
@@ -159,11 +180,13 @@ def train_stack(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float
 
 
 def batch_key(plan: RunPlan) -> dict:
-    """What the runs of one batch must share: everything but Adam's (alpha, beta)."""
+    """What the runs of one batch must share: everything but Adam's (alpha, beta) and the seed
+    (each cell starts from its own seed's weights)."""
     spec, opt = plan.spec, plan.spec.optimiser
-    return {"problem": spec.problem, "seed": spec.seed, "dtype": spec.dtype, "batch_size": spec.batch_size,
+    return {"problem": spec.problem, "dtype": spec.dtype, "batch_size": spec.batch_size,
             "optimiser": opt.name, "eta": opt.eta, "eps": opt.eps, "iterations": plan.iterations,
-            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every, plan.sharpness_every)}
+            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every, plan.sharpness_every,
+                        plan.log_update_max)}
 
 
 def batch_problem(plan: RunPlan) -> str | None:
@@ -178,7 +201,8 @@ def batch_problem(plan: RunPlan) -> str | None:
     if spec.schedule is not None:
         return "a learning-rate schedule: a stack runs a constant eta"
     if plan.log_iterate or plan.log_norms or plan.eval_every or plan.sharpness_every:
-        return "logged extras (iterate, norms, held-out metrics, sharpness): a stack logs the loss only"
+        return ("logged extras (iterate, norms, held-out metrics, sharpness): a stack logs the loss and "
+                "the largest update only")
     return None
 
 
@@ -202,7 +226,7 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
     """Train ``plans`` (runs that share :func:`batch_key`) as one :class:`Stack`, resuming from
     ``checkpoint_path``; one :class:`adamdyn.engine.TrainResult` per run, as if trained alone.
 
-    Every run starts from the weights the engine's problem builds with the shared seed. A run whose
+    Every run starts from the weights the engine's problem builds with its seed. A run whose
     loss turns non-finite ends there, marked diverged, like a run of the engine.
     """
     why = batch_refusal(plans)
@@ -211,13 +235,24 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
     spec = plans[0].spec
     dtype = getattr(torch, spec.dtype)
     iterations = plans[0].iterations
-    torch.manual_seed(spec.seed)
-    objective = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)
+    objectives = {}
+    for seed in dict.fromkeys(p.spec.seed for p in plans):  # each seed's initial weights, in order
+        torch.manual_seed(seed)
+        objectives[seed] = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)
+    objective = objectives[spec.seed]
     x, y = objective.data
+    start = None
+    if len(objectives) > 1:  # cells of several seeds: each cell's parameters from its seed's network
+        for o in objectives.values():
+            if not all(torch.equal(u, w) for u, w in zip(o.data, (x, y))):
+                raise ValueError("runs of several seeds in one batch, but their problem's data depend on the seed")
+        per_seed = {s: stack_mlp(o.module, 1) for s, o in objectives.items()}
+        start = [torch.cat([per_seed[p.spec.seed][i] for p in plans]).detach() for i in range(len(per_seed[spec.seed]))]
     # per-cell rates in the run's dtype, alpha_k = 1 - a_k eta computed in that dtype
     a = torch.tensor([p.spec.optimiser.a for p in plans], dtype=dtype, device=device)
     b = torch.tensor([p.spec.optimiser.b for p in plans], dtype=dtype, device=device)
-    stack = Stack(objective.module, x, y, spec.optimiser.eta, a, b, iterations)
+    stack = Stack(objective.module, x, y, spec.optimiser.eta, a, b, iterations, start,
+                  log_update_max=plans[0].log_update_max)
     identity = {"executor": "batched", "runs": [run_identity(p) for p in plans], "iterations": iterations}
     elapsed, resumed_from = 0.0, []
     ckpt = load_checkpoint(checkpoint_path, identity, device, log)
@@ -250,6 +285,8 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
         at = int(stack.diverged_at[i])
         n = at + 1 if at >= 0 else stack.k  # a diverged run's history ends at its first non-finite loss
         history = pd.DataFrame({"step": np.arange(n), "loss": losses[:n, i]})
+        if stack.update_max is not None:
+            history["update_max"] = stack.update_max.numpy()[:n, i]
         results.append(TrainResult(history=history, diverged=at >= 0, diverged_step=at if at >= 0 else None,
                                    iterations_done=n, wall_time_s=wall, resumed_from=resumed_from,
                                    metadata=objective.metadata))

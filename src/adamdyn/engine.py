@@ -76,6 +76,8 @@ def run_identity(plan: RunPlan) -> dict:
     logging = {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
     if plan.sharpness_every:
         logging.update(sharpness_every=plan.sharpness_every, lanczos_steps=plan.lanczos_steps)
+    if plan.log_update_max:
+        logging["update_max"] = True
     return {"spec": plan.spec.to_dict(), "logging": logging}
 
 
@@ -90,6 +92,8 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
     spec = plan.spec
     checkpoint_path = Path(checkpoint_path)
     dtype = getattr(torch, spec.dtype)
+    if plan.log_update_max:
+        raise ValueError(f"run {plan.name}: the largest update (log_update_max) is logged by the batched executor only")
 
     torch.manual_seed(spec.seed)
     objective = build_problem(spec.problem, dtype=dtype, device=device, data_dir=data_dir)

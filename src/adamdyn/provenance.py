@@ -6,7 +6,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from .io import read_json
+from .io import file_sha256, read_json, write_json, write_parquet
 
 
 def git_commit() -> str | None:
@@ -30,6 +30,22 @@ def environment(device) -> dict:
             "versions": {"python": platform.python_version(), "torch": torch.__version__,
                          "numpy": np.__version__, "pandas": pd.__version__, "adamdyn": __version__,
                          "platform": platform.platform()}}
+
+
+def write_run(out: Path, plan, result, job: dict, threads: int, device, started: str, finished: str) -> None:
+    """A trained run's folder: ``history.parquet`` and ``run.json`` (its settings, plan, outcome,
+    the history's checksum, and where and when it ran), each written atomically."""
+    write_parquet(out / "history.parquet", result.history)
+    write_json(out / "run.json", {
+        "name": plan.name, "spec": plan.spec.to_dict(), "plan": plan.to_dict(),
+        "iterations_done": result.iterations_done, "diverged": result.diverged,
+        "diverged_step": result.diverged_step, "wall_time_s": round(result.wall_time_s, 3),
+        "history_sha256": file_sha256(out / "history.parquet"),
+        "resumed_from_iterations": result.resumed_from, "problem_metadata": result.metadata,
+        "job": {"name": job["name"], "executor": job["executor"], "runs": len(job["runs"])},
+        "threads": threads, "dtype": plan.spec.dtype, "seed": plan.spec.seed,
+        "started": started, "finished": finished, **environment(device),
+    })
 
 
 def figure_provenance(figure: str, scale: str, run_dirs: list[Path], data_metas: list[Path]) -> dict:

@@ -112,6 +112,7 @@ class RunPlan:
     checkpoint_every: int | None = None  # iterations; None: the config's global checkpoint_every
     sharpness_every: int = 0  # Fig 11's signals (adamdyn.sharpness.SpikeProbe); 0: not logged
     lanczos_steps: int = 0
+    log_update_max: bool = False  # Fig 12's largest |m_hat| / (sqrt(v_hat) + eps) (batched executor only)
 
     @property
     def name(self) -> str:
@@ -124,6 +125,8 @@ class RunPlan:
              "checkpoint_every": self.checkpoint_every}
         if self.sharpness_every:  # absent otherwise, so that no other run's job changes
             d.update(sharpness_every=self.sharpness_every, lanczos_steps=self.lanczos_steps)
+        if self.log_update_max:
+            d["log_update_max"] = True
         return d
 
     @classmethod
@@ -131,7 +134,8 @@ class RunPlan:
         return cls(spec=RunSpec.from_dict(d["spec"]), iterations=d["iterations"],
                    log_iterate=d["log_iterate"], log_norms=d["log_norms"], eval_every=d["eval_every"],
                    threads=d["threads"], figures=list(d["figures"]), checkpoint_every=d.get("checkpoint_every"),
-                   sharpness_every=d.get("sharpness_every", 0), lanczos_steps=d.get("lanczos_steps", 0))
+                   sharpness_every=d.get("sharpness_every", 0), lanczos_steps=d.get("lanczos_steps", 0),
+                   log_update_max=bool(d.get("log_update_max", False)))
 
     def absorb(self, other: "RunPlan") -> None:
         """Merge another figure's request for the same run: longest, logging the union."""
@@ -142,6 +146,7 @@ class RunPlan:
         self.iterations = max(self.iterations, other.iterations)
         self.log_iterate |= other.log_iterate
         self.log_norms |= other.log_norms
+        self.log_update_max |= other.log_update_max
         if other.eval_every:
             self.eval_every = min(e for e in (self.eval_every, other.eval_every) if e)
         self.threads = max(self.threads, other.threads)

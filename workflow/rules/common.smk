@@ -9,7 +9,7 @@ import time
 
 import adamdyn
 from adamdyn.data import raw_source
-from adamdyn.figures import settings_for, variant_notes
+from adamdyn.figures import figure as figure_module, settings_for, variant_configs, variant_notes
 from adamdyn.naming import split_figure_id
 from adamdyn.io import damaged_history, write_json
 from adamdyn.problems import data_name
@@ -50,6 +50,9 @@ SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
 BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
 # the train rule's {run}: exactly the runs trained alone (a batch's runs come from its own rule)
 SINGLE_RUN = "|".join(re.escape(n) for n in SINGLE) or "(?!)"
+# figures whose runs a bisection decides as it goes (Fig 12): its job writes their reads file
+BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
+PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
 print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
       f"{len(JOBS)} training jobs ({len(BATCHES)} batched); "
@@ -126,9 +129,17 @@ def run_files(names):
     return [f"{RESULTS}/runs/{name}/{f}" for name in names for f in ("history.parquet", "run.json")]
 
 
+def bisection_job(fig):
+    """A bisected figure's job (its module's ``bisection_job`` of its scale entry)."""
+    return figure_module(fig).bisection_job(fig, variant_configs(SCALE_CFG)[fig])
+
+
 def figure_data_metas(wildcards):
     """The provenance records of the prepared data sets a figure's runs read."""
-    names = {data_name(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
+    if wildcards.fig in BISECTED:
+        names = {data_name(bisection_job(wildcards.fig)["problem"])} - {None}
+    else:
+        names = {data_name(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
     return [f"{RESULTS}/data/{name}.json" for name in sorted(names)]
 
 

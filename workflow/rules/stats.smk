@@ -1,10 +1,13 @@
 # Statistics: one table per figure, one row per run, from the runs' histories (figNN.table).
 
 
-# The runs a figure reads, as a file the stats, figure and provenance jobs take.
+# The runs a figure reads, as a file the stats, figure and provenance jobs take (a bisected figure's
+# is written by its bisection job).
 rule reads:
     output:
         f"{RESULTS}/reads/{{fig}}.json",
+    wildcard_constraints:
+        fig=PLANNED_FIG,
     params:
         reads=figure_reads,
     localrule: True

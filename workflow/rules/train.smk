@@ -56,3 +56,54 @@ for _batch in BATCHES:
             f"{RESULTS}/logs/train/{_batch}.log",
         shell:
             TRAIN_CMD
+
+
+# A bisected figure (Fig 12): its chains in `shards` jobs that run at once (adamdyn.bisection), each
+# running the whole bisection of its chains, every step's runs trained together, each run in its own
+# folder under bisect/<figure>/; the shards' lists of runs make the figure's reads file, which the
+# statistics, comparison and drawing read as for any figure.
+for _fig in BISECTED:
+    _shards = SCALE_CFG[figure_base(_fig)].get("shards", 1)
+
+    rule:
+        name:
+            f"bisect_{_fig}"
+        input:
+            data=[f"{RESULTS}/data/{n}.pt" for n in {data_name(bisection_job(_fig)["problem"])} - {None}],
+        output:
+            f"{RESULTS}/bisect/{_fig}/shard{{shard}}.json",
+        wildcard_constraints:
+            shard="[0-9]+",
+        params:
+            python=PYTHON,
+            job=json.dumps(bisection_job(_fig)),
+            regime=json.dumps(config["stats"]["regime"]),
+            runs_dir=lambda w, output: str(Path(output[0]).parent),  # bisect/<figure>/: the runs beside the lists
+            checkpoint_dir=f"{RESULTS}/checkpoints/{_fig}",
+            data_dir=data_dir,
+            device=config["device"],
+            checkpoint_every=SCALE_CFG[figure_base(_fig)].get("checkpoint_every", config["checkpoint_every"]),
+            progress_every=config["progress_every_s"],
+            shards=_shards,
+        threads: SCALE_CFG[figure_base(_fig)]["threads"]
+        log:
+            f"{RESULTS}/logs/train/{_fig}_bisection{{shard}}.log",
+        shell:
+            "{params.python:q} scripts/edge_bisection.py --job {params.job:q} --regime {params.regime:q}"
+            " --runs-dir {params.runs_dir:q} --checkpoint {params.checkpoint_dir:q} --threads {threads}"
+            " --device {params.device} --data-dir {params.data_dir:q} --checkpoint-every {params.checkpoint_every}"
+            " --progress-every {params.progress_every} --shard {wildcards.shard} --shards {params.shards}"
+            " --out {output:q} > {log:q} 2>&1"
+
+    rule:
+        name:
+            f"reads_{_fig}"
+        input:
+            [f"{RESULTS}/bisect/{_fig}/shard{i}.json" for i in range(_shards)],
+        output:
+            f"{RESULTS}/reads/{_fig}.json",
+        localrule: True
+        log:
+            f"{RESULTS}/logs/reads/{_fig}.log",
+        run:
+            write_json(output[0], [entry for f in input for entry in json.loads(Path(f).read_text())])
