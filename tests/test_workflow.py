@@ -230,6 +230,10 @@ def test_no_data_source_stops_before_training_with_a_clear_error(workdir):
      "config: scales.ci.fig05.problem (wishart_quadratic): got an unexpected keyword argument 'dims'"),
     (lambda c: c["scales"]["ci"]["fig07"]["runs"][0].update(a=0),
      "config: scales.ci.fig07.runs[0] (adam, eta: 0.001, a: 0, b: 100): Invalid a = 0: alpha = 1 - a eta = 1"),
+    (lambda c: c["scales"]["ci"]["fig11"]["runs"][4].update(log={"sharpnes_every": 0}),
+     "scales.ci.fig11.runs.4.log: unknown key 'sharpnes_every'"),
+    (lambda c: c["scales"]["ci"]["fig12"].update(bracket=[1.0, 1000.0]),
+     "fig12: at row j = 7 (b = 0.346) and eta = 0.005 the bracket's high end a/b = 1000 gives a = 346"),
     (lambda c: c.update(device="cuda") if not torch.cuda.is_available() else pytest.skip("a GPU is visible"),
      "config: device = cuda, but torch sees no CUDA GPU on this machine; nothing was run"),
 ])

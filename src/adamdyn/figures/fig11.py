@@ -209,8 +209,9 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
             ax.set(ylabel=label if j == 0 else None, xlabel="iteration" if row == 3 else None)
     if len(control):
         j = ncols - 1
-        ctl = stats[np.isclose(stats["a"], probed["a"].iloc[0] if len(probed) else 1.0)]
-        ctl = ctl[(ctl["net"] == control["net"].iloc[0])].sort_values("eps")
+        first = control.iloc[0]  # the control's (a, b) and network, with every eps run of them (1e-8 included)
+        ctl = stats[np.isclose(stats["a"], first["a"]) & np.isclose(stats["b"], first["b"])
+                    & (stats["net"] == first["net"])].sort_values("eps")
         colours = style.colours(len(ctl))
         for c, r in zip(colours, ctl.itertuples()):
             hist = loaded[r.run].history

@@ -37,7 +37,16 @@ ODE_EDGE = 4.0               # a <= 4b (Barakat & Bianchi)
 
 
 def expand(cfg: dict) -> dict:
-    """No runs for the plan: the bisection's job decides and trains them (rule ``bisect_fig12``)."""
+    """No runs for the plan: the bisection's job decides and trains them (rule ``bisect_fig12``).
+    Checked before any job: every a/b the search may test gives 0 < alpha, beta < 1."""
+    grid, high = cfg["grid"], float(cfg["bracket"][1])
+    for j in cfg["rows"]:
+        b = grid_value(j, grid["points"], grid["low"], grid["high"])
+        for eta in cfg["etas"]:
+            if high * b * eta >= 1 or b * eta >= 1:
+                raise ValueError(f"fig12: at row j = {j} (b = {b:.3g}) and eta = {eta:g} the bracket's high end "
+                                 f"a/b = {high:g} gives a = {high * b:.3g}, alpha = 1 - a eta = {1 - high * b * eta:.3g} "
+                                 "<= 0; lower fig12.bracket[1], or the rows or etas")
     return {"problem": cfg["problem"], "dtype": cfg["dtype"], "threads": cfg["threads"], "seeds": [], "runs": []}
 
 
