@@ -134,13 +134,18 @@ def bisection_job(fig):
     return figure_module(fig).bisection_job(fig, variant_configs(SCALE_CFG)[fig])
 
 
+def bisection_data(fig):
+    """The prepared data sets a bisected figure's runs read (those of its job's problem)."""
+    return sorted({data_name(bisection_job(fig)["problem"])} - {None})
+
+
 def figure_data_metas(wildcards):
     """The provenance records of the prepared data sets a figure's runs read."""
     if wildcards.fig in BISECTED:
-        names = {data_name(bisection_job(wildcards.fig)["problem"])} - {None}
+        names = bisection_data(wildcards.fig)
     else:
-        names = {data_name(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None}
-    return [f"{RESULTS}/data/{name}.json" for name in sorted(names)]
+        names = sorted({data_name(RUNS[name].spec.problem) for name, _ in READS[wildcards.fig]} - {None})
+    return [f"{RESULTS}/data/{name}.json" for name in names]
 
 
 def provenance_args(wildcards, input):

@@ -69,7 +69,7 @@ for _fig in BISECTED:
         name:
             f"bisect_{_fig}"
         input:
-            data=[f"{RESULTS}/data/{n}.pt" for n in {data_name(bisection_job(_fig)["problem"])} - {None}],
+            data=[f"{RESULTS}/data/{n}.pt" for n in bisection_data(_fig)],
         output:
             f"{RESULTS}/bisect/{_fig}/shard{{shard}}.json",
         wildcard_constraints:

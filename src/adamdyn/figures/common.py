@@ -81,6 +81,14 @@ def epoch_means(hist: pd.DataFrame, per_epoch: int, column: str = "loss") -> np.
     return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)
 
 
+def job_rate(run: Run) -> float | None:
+    """Cell-iterations per second of the training job the run was part of: the runs of its job (a
+    batch's cells) times the iterations done, over the job's wall time; None without a wall time."""
+    if not run.info.get("wall_time_s"):
+        return None
+    return int((run.info.get("job") or {}).get("runs", 1)) * run.info["iterations_done"] / run.info["wall_time_s"]
+
+
 def base_row(run: Run, window: int) -> dict:
     """Settings of a run and the summary of its loss curve (:func:`curves.summarise`)."""
     opt, spec = run.optimiser, run.info["spec"]

@@ -29,7 +29,7 @@ from ..claims import Claim
 from ..edge import update_bound, update_bound_at
 from ..plotting import style
 from ..stats import curves
-from .common import base_row, dynamics, load_runs, rounded
+from .common import base_row, dynamics, job_rate, load_runs, rounded
 from .fig08 import REGIME_COLOURS, bounded_update_edge, grid_value
 
 PUBLISHED_BAND = (2.4, 4.1)  # the published Fig 8's onset of divergence, a/b (figure-readings.md)
@@ -89,10 +89,9 @@ def table(runs, window: int, regime: dict, sensitivity: dict, bracket: list, ste
                     "update_bound_approx": b / (math.sqrt(a * eta) * (b - a / 2)) if a < 2 * b else math.inf,
                     "update_over_bound_max": float(np.nanmax(u[finite] / bt[finite])) if finite.any() else float("nan"),
                     "update_bound_exceeded": int((u[finite] > bt[finite] * (1 + 1e-5)).sum()) if math.isfinite(bound) else 0})
-        job = run.info.get("job") or {}
-        if run.info.get("wall_time_s"):
-            row["cell_iterations_per_s"] = rounded(int(job.get("runs", 1)) * run.info["iterations_done"]
-                                                   / run.info["wall_time_s"], 4)
+        rate = job_rate(run)
+        if rate:
+            row["cell_iterations_per_s"] = rounded(rate, 4)
         rows.append(row)
     return pd.DataFrame(rows)
 

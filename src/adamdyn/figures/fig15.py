@@ -26,7 +26,7 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import dynamics, load_runs, rounded
+from .common import dynamics, job_rate, load_runs, rounded
 from .fig08 import REGIME_COLOURS, bounded_update_edge, grid_value
 
 
@@ -91,9 +91,7 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict, cells:
         ja, jb = index[min(index, key=lambda k: abs(np.log(k[0] / opt["a"])) + abs(np.log(k[1] / opt["b"])))]
         a, b = (grid_value(j, grid["points"], grid["low"], grid["high"]) for j in (ja, jb))
         loss = run.history["loss"].to_numpy()
-        job = run.info.get("job") or {}
-        cells_in_job = int(job.get("runs", 1))  # runs in its batch
-        rate = cells_in_job * run.info["iterations_done"] / run.info["wall_time_s"] if run.info.get("wall_time_s") else None
+        rate = job_rate(run)
         for length in lengths:
             part = loss[:length]
             summary = curves.summarise(part, window)
