@@ -18,7 +18,7 @@ def main() -> None:
     claims = figure(args.figure).claims(pd.read_csv(args.stats), **args.params)
     write_json(args.out, [c.to_dict() for c in claims])
     for c in claims:
-        print(f"{'HOLDS' if c.passed else 'DOES NOT HOLD'}  {c.id}: {c.measured}")
+        print(f"{c.verdict.upper()}  {c.id}: {c.measured}" + (f" ({c.why})" if c.why else ""))
 
 
 if __name__ == "__main__":

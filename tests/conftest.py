@@ -1,4 +1,11 @@
-"""Shared fixtures: small problems registered for the engine tests, and the repository root."""
+"""Shared fixtures: small problems registered for the engine tests, the repository root and the
+offline data copy (``ADAMDYN_SHARED_DATA`` overrides where it is looked for).
+
+Without the data copy the data, workflow and SLURM tests skip, and ``-rs`` lists them; under CI
+(``CI=true``) a missing copy stops the whole run instead, so that CI cannot pass with them unrun.
+"""
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +16,26 @@ from adamdyn import problems
 from adamdyn.problems.base import Objective
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("ADAMDYN_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text())
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts", "profiles", "environment.yml")
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow (Snakefile, config, rules, scripts) copied into ``dest``: a test's results never
+    touch the repository's own results/."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def ci_dir(tmp_path_factory):
+    """The session's one ci-scale build: a workflow copy that the SLURM test (Figs 5, 6, 8, as the
+    local run it compares with) and the workflow tests (figure by figure, then the rest) build up."""
+    return copy_workflow(tmp_path_factory.mktemp("ci"))
 
 
 def runaway(dtype, device):
@@ -42,3 +67,10 @@ def least_squares(n, dtype, device):
 def test_problems(monkeypatch):
     monkeypatch.setitem(problems.REGISTRY, "runaway", (runaway, lambda p: "runaway"))
     monkeypatch.setitem(problems.REGISTRY, "least_squares", (least_squares, lambda p: f"lsq{p['n']}"))
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI") == "true" and not SHARED_DATA.is_dir():
+        raise pytest.UsageError(
+            f"CI=true but the offline data copy {SHARED_DATA} is missing: the data, workflow and SLURM tests would "
+            "all skip. Lay the copy beside the repository (shared/data) or point ADAMDYN_SHARED_DATA at it.")

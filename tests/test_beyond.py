@@ -1,5 +1,5 @@
 """Figures 11, 13 and 14 (beyond the paper): the runs their configs expand to, the scaling rules,
-Fig 11's lead times, and their claims on statistics tables with known answers."""
+Fig 11's lead times (their claims: tests/test_claims_falsifiable.py)."""
 import math
 
 import numpy as np
@@ -52,47 +52,6 @@ def test_fig14_scaling_rules_from_the_full_batch_setting():
         fig14.settings(1e-3, ["1,100"], 2000, [1, 3], {})
 
 
-def _fig13_stats(rates: dict) -> pd.DataFrame:
-    rows = [{"a": 1.0, "b": 100.0, "seed": 0, "arm": arm, "schedule": "step", "spikes_per_unit_t": r,
-             "spikes_after_decay": int(r * 10), "t_end": 1.1} for arm, r in rates.items()]
-    rows += [{"a": 1.0, "b": 100.0, "seed": 0, "arm": "reference", "schedule": "constant", "ode_gap_decades": 0.1,
-              "t_end": 0.15, "spikes_per_unit_t": np.nan, "spikes_after_decay": 0}]
-    return pd.DataFrame(rows)
-
-
-@pytest.mark.parametrize("rates, holds", [
-    ({"fixed_factors": 3.0, "fixed_rates": 1.0, "beta_square": 0.0}, True),
-    ({"fixed_factors": 1.0, "fixed_rates": 1.0, "beta_square": 1.0}, False),   # equal: not shown
-    ({"fixed_factors": 0.0, "fixed_rates": 0.0, "beta_square": 0.0}, False),   # no spikes: not shown
-    ({"fixed_factors": 1.0, "fixed_rates": 2.0, "beta_square": 0.0}, False),
-])
-def test_fig13_edge_of_stability_order_claim(rates, holds):
-    out = {c.id: c.passed for c in fig13.claims(_fig13_stats(rates), 0.3, "1,100", list(rates))}
-    assert out == {"fig13.ode_one_curve.a1_b100": True, "fig13.eos_spike_order.step": holds}
-
-
-def _fig14_row(a_b, divisor, rule, seed, spikes, gap):
-    a, b = (float(x) for x in a_b.split(","))
-    return {"a_b": a_b, "a": a, "b": b, "divisor": divisor, "rule": rule, "seed": seed, "late_spikes": spikes,
-            "late_spikes_per_100_epochs": spikes / 4, "late_spike_max_decades": 2.0 * bool(spikes),
-            "gap_to_full_batch_decades": gap}
-
-
-def test_fig14_claims():
-    rows = []
-    for seed in (0, 1):
-        rows += [_fig14_row("1,100", 1, "none", seed, 4, 0.0), _fig14_row("1,100", 16, "none", seed, 1, 0.5),
-                 _fig14_row("1,100", 16, "sqrt", seed, 0, 0.2), _fig14_row("1,100", 16, "halflife", seed, 2, 0.7),
-                 _fig14_row("10,10", 1, "none", seed, 0, 0.0), _fig14_row("10,10", 16, "none", seed, 0, 0.4),
-                 _fig14_row("10,10", 16, "sqrt", seed, 0, 0.1), _fig14_row("10,10", 16, "halflife", seed, 0, 0.3)]
-    stats = pd.DataFrame(rows)
-    out = {c.id: c.passed for c in fig14.claims(stats, "1,100", "10,10")}
-    assert out == {"fig14.small_batch_fewer_spikes": True, "fig14.sqrt_rule_tracks_full_batch.N_over_16": True,
-                   "fig14.halflife_rule_tracks_full_batch.N_over_16": False, "fig14.balanced_no_spikes": True}
-    stats.loc[(stats["a_b"] == "10,10") & (stats["divisor"] == 16) & (stats["rule"] == "none"), "late_spikes"] = 1
-    assert not {c.id: c.passed for c in fig14.claims(stats, "1,100", "10,10")}["fig14.balanced_no_spikes"]
-
-
 def test_fig11_lead_time_is_the_unbroken_alarm_streak_reaching_the_rise():
     from adamdyn.figures.fig11 import _lead
 
@@ -105,28 +64,3 @@ def test_fig11_lead_time_is_the_unbroken_alarm_streak_reaching_the_rise():
     assert np.isnan(_lead(steps, alarm, 50, lookback=100, since=0))  # quiet at the last check (48)
 
 
-def _fig11_row(a, b, eps, probed, **kw):
-    row = {"a": a, "b": b, "eps": eps, "probed": probed, "net": "256x128x64", "seed": 0, "decoupling_level": 0.1,
-           "R_late_median": 1.0, "R_late_frac_above_1": 0.5, "decoupling_late_frac_below": 0.5,
-           "spike_R_max_before": "", "spike_lead_R": "", "spike_lead_decoupling": "", "spikes": 0}
-    return {**row, **kw}
-
-
-def test_fig11_claims():
-    from adamdyn.figures import fig11
-
-    stats = pd.DataFrame([
-        _fig11_row(10, 10, 1e-8, True, R_late_median=1.1),
-        _fig11_row(1, 100, 1e-8, True, spikes=2, spike_R_max_before="1.3;1.05", spike_lead_R="6;3",
-                   spike_lead_decoupling="40;nan"),
-        _fig11_row(100, 1, 1e-8, True, R_late_frac_above_1=0.95),
-        _fig11_row(1, 100, 1e-6, False, spikes=2), _fig11_row(1, 100, 1e-4, False, spikes=0)])
-    args = dict(oscillation="10,10", spike="1,100", divergence="100,1", hover_factor=1.5, above_fraction=0.9)
-    out = {c.id: c.passed for c in fig11.claims(stats, **args)}
-    assert out == {"fig11.oscillation_hovers_at_threshold": True, "fig11.spike_run_overshoots_before_each_spike": True,
-                   "fig11.diverging_run_stays_above": True, "fig11.decoupling_precedes_each_spike": False,
-                   "fig11.larger_eps_fewer_spikes": True}
-    stats.loc[0, "R_late_median"] = 0.5
-    stats.loc[1, "spike_R_max_before"] = "1.3;0.9"
-    out = {c.id: c.passed for c in fig11.claims(stats, **args)}
-    assert not out["fig11.oscillation_hovers_at_threshold"] and not out["fig11.spike_run_overshoots_before_each_spike"]

@@ -24,8 +24,9 @@ from adamdyn.data import (
     sine_regression,
     tensor_checksum,
 )
+from conftest import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = SHARED_DATA
 
 
 @pytest.fixture

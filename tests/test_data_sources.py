@@ -26,8 +26,9 @@ from adamdyn.data import (
     read_cifar10_train,
     read_fashion_mnist,
 )
+from conftest import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = SHARED_DATA
 FM_RAW = SHARED / "FashionMNIST" / "raw"
 CIFAR = SHARED / "cifar10"
 

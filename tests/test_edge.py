@@ -127,8 +127,11 @@ def test_a_stack_of_several_seeds_trains_each_cell_as_its_own_seeds_stack(tiny_d
         alone = train_batch(own, tmp_path / f"s{seed}.pt", dev, 1000, log=lambda m: None, data_dir=tiny_data)
         for p, r in zip(own, alone):
             mixed = both[plans.index(p)].history
-            assert np.array_equal(mixed["loss"].to_numpy(), r.history["loss"].to_numpy())
-            assert np.array_equal(mixed["update_max"].to_numpy(), r.history["update_max"].to_numpy())
+            # equal to float64 rounding: a stack of another shape may take another BLAS kernel (seen on an
+            # AMD EPYC: differences of 1e-16 relative), as tests/test_batched.py accepts
+            np.testing.assert_allclose(mixed["loss"].to_numpy(), r.history["loss"].to_numpy(), rtol=1e-10, atol=0)
+            np.testing.assert_allclose(mixed["update_max"].to_numpy(), r.history["update_max"].to_numpy(),
+                                       rtol=1e-10, atol=0)
     assert not np.array_equal(both[0].history["loss"], both[1].history["loss"])  # seeds 0 and 1 differ
 
 
@@ -176,10 +179,9 @@ def test_claims_read_the_edge_against_the_theory_lines_and_the_published_band():
     by_id = {c.id: c for c in fig12.claims(_stats({0.7: 3.0, 2.9: 3.0, 11.9: 3.5}))}
     assert by_id["fig12.bounded_edge"].passed and by_id["fig12.ode_edge"].passed
     assert by_id["fig12.published_band"].passed and by_id["fig12.eta_independent"].passed
-    assert by_id["fig12.update_bound"].passed is False  # no anchor below the edge: nothing to check
+    assert "fig12.update_bound" not in by_id  # an identity of the recursion: tested above, not a claim
     by_id = {c.id: c for c in fig12.claims(_stats({0.7: 1.3, 2.9: 6.0, 11.9: 3.0}, eta2_shift=2.5, exceed=1))}
     assert not by_id["fig12.bounded_edge"].passed  # a run at a/b < 2 diverged
-    assert not by_id["fig12.ode_edge"].passed      # a run at a/b >= 4 stayed finite
+    assert by_id["fig12.ode_edge"].passed is False  # a run at a/b = 5.66 > 4 stayed finite
     assert not by_id["fig12.published_band"].passed and not by_id["fig12.eta_independent"].passed
-    assert not by_id["fig12.update_bound"].passed
-    assert by_id["fig12.published_band"].measured["rows_in_band"] == "1/3"
+    assert by_id["fig12.published_band"].measured["rows_whose_brackets_overlap_the_band"] == "1/3"  # only (2.83, 4]

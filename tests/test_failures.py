@@ -52,3 +52,22 @@ def test_failure_causes_read_each_failed_jobs_log(tmp_path):
     assert failure_causes([str(main_log)]) == [
         f"fetch (dataset=cifar10): ERROR: /x holds no CIFAR-10 training set  [log: {job_log}]"]
     assert failure_causes(str(tmp_path / "missing.log")) == []
+
+
+def test_ci_fails_instead_of_skipping_when_the_data_copy_is_missing(tmp_path):
+    """Under CI=true a missing offline data copy stops pytest (tests/conftest.py), so that CI cannot
+    pass with the data, workflow and SLURM tests skipped; outside CI they skip and -rs lists them."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "CI": "true", "ADAMDYN_SHARED_DATA": str(tmp_path / "absent")}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_stats_claims.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0 and "offline data copy" in proc.stdout + proc.stderr
+    env["CI"] = "false"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_data_prepare.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and "SKIPPED" in proc.stdout and "offline data copy not found" in proc.stdout

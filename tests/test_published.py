@@ -270,8 +270,8 @@ def test_the_claims_table_keeps_variants_apart_and_says_what_moved_what():
     claims = {"fig05": [{**claim, "passed": True}], "fig05-seed1": [{**claim, "passed": False}]}
     text = claims_markdown(claims, "ci", {"fig05": table(0.1), "fig05-seed1": table(0.5)},
                            {"fig05-seed1": {"set": {"problem": {"seed": 1}}, "why": "another U"}})
-    assert "**1 of 1 claims hold.**" in text and "| fig05-seed1 |" not in text
+    assert "**Claims: 1 hold, 0 do not hold, 0 inconclusive (of 1).**" in text and "| fig05-seed1 |" not in text
     variants = text.split("## Variants: settings the paper leaves open")[1]
-    assert "| `fig05` | the paper's settings (main) |  | 1 of 1 | 1 / 1 | 0.1 |" in variants
-    assert "| `fig05-seed1` | problem: seed: 1 | another U | 0 of 1 | 0 / 1 | 0.5 |" in variants
+    assert "| `fig05` | the paper's settings (main) |  | 1 hold, 0 do not hold, 0 inconclusive (of 1) | 1 / 1 | 0.1 |" in variants
+    assert "| `fig05-seed1` | problem: seed: 1 | another U | 0 hold, 1 do not hold, 0 inconclusive (of 1) | 0 / 1 | 0.5 |" in variants
     assert "| `fig05.signgd.start` | 12 | 15.1 (0.1) | 37.9 (0.5) |" in variants

@@ -61,3 +61,10 @@ def test_a_runs_entry_merges_its_own_log_and_sharpness_is_for_full_batch_adam():
     bad = {**cfg, "runs": [{"optimiser": "rmsprop", "eta": 1e-3, "a": 1}]}
     with pytest.raises(ValueError, match="sharpness_every is for full-batch Adam"):
         figure_runs("fig11", bad)
+
+
+def test_a_runs_entry_may_give_its_own_seeds():
+    cfg = _fig([{"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100},
+                {"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100, "eps": 1e-4, "seeds": [0, 1, 2]}])
+    seeds = [(p.spec.optimiser.eps, p.spec.seed) for p, _ in figure_runs("figX", cfg)]
+    assert seeds == [(1e-8, 0), (1e-4, 0), (1e-4, 1), (1e-4, 2)]

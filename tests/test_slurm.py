@@ -2,7 +2,8 @@
 cluster of workflow/slurm/start.sh, with snakemake-executor-plugin-slurm, as a cluster's users run it.
 
 Figs 5, 6 and 8 (single runs, two batches of Fig 8 cells, and checkpointing training jobs) run as
-sbatch jobs in one temporary copy of the workflow and locally in another; the test checks in the
+sbatch jobs in one temporary copy of the workflow and, at the same time, locally in the session's
+ci-scale build (``ci_dir``, which the workflow tests go on with); the test checks in the
 accounting database (sacct) that every job of the run went through SLURM and completed, and that
 the two copies hold the same runs, statistics, claims and comparisons with the published figures. Skipped, with the reason, where
 start.sh cannot bring a cluster up (not root, no apt-get, packages not installable) or the
@@ -22,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from test_workflow import LOCAL, _copy_workflow, needs_data
+from conftest import ROOT, copy_workflow
+from test_workflow import LOCAL, needs_data
 
 pytestmark = [pytest.mark.workflow, needs_data]
 
@@ -32,12 +33,6 @@ STOP = ROOT / "workflow" / "slurm" / "stop.sh"
 STATE = Path(os.environ.get("ADAMDYN_SLURM_STATE", "/var/tmp/adamdyn-slurm"))
 TARGETS = ("fig05", "fig06", "fig08")
 TIMEOUT_S = 900
-
-
-def copy_workflow(dest):
-    """A copy of the workflow as test_workflow's `workdir` fixture makes it."""
-    dest.mkdir()
-    return _copy_workflow(dest)
 
 
 def why_no_slurm():
@@ -86,8 +81,8 @@ def rule_of(comment):
     return comment[len("rule_"):].split("_wildcards_")[0]
 
 
-def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path):
-    on_slurm, local = copy_workflow(tmp_path / "slurm"), copy_workflow(tmp_path / "local")
+def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path, ci_dir):
+    on_slurm, local = copy_workflow(tmp_path / "slurm"), ci_dir
     t0 = time.time()
     # The local run shares the 2 cores with the cluster's jobs; it fills the executor's idle
     # time (job start-up, status polling) and the results do not depend on timing.
@@ -123,9 +118,9 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path):
     batches = {info["job"]["name"] for info in infos.values() if info["job"]["executor"] == "batched"}
     assert batches == {"fig08_batch000", "fig08_batch001"} and len(infos) == len(single) + 16
     rules = Counter(rule_of(j["comment"]) for j in jobs)
+    # each figure's statistics, claims, comparison, drawing and provenance: one job of group `post`
     assert rules == Counter({"fetch": 1, "prepare_data": 1, "train": len(single),
-                             "train_fig08_batch000": 1, "train_fig08_batch001": 1,
-                             "stats": 3, "claims": 3, "compare": 3, "figure": 3, "provenance": 3}), rules
+                             "train_fig08_batch000": 1, "train_fig08_batch001": 1, "post": 3}), rules
     trained = {j["comment"].split("_wildcards_")[1] for j in jobs if rule_of(j["comment"]) == "train"}
     assert trained == single  # each single run was its own SLURM job
     # resources from the profile's set-resources, threads from the rules

@@ -42,7 +42,7 @@ def test_fig06_claim_holds_only_on_the_orbit():
     claims = fig06_claims(stats)
     assert [c.passed for c in claims] == [True, False]
     md = claims_markdown({"fig06": [c.to_dict() for c in claims]}, "ci")
-    assert "1 of 2 claims hold" in md and "does not hold" in md
+    assert "1 hold, 1 do not hold, 0 inconclusive (of 2)" in md and "does not hold" in md
 
 
 def test_fig05_claims_detect_a_plateau_that_does_not_fall_with_eta():
@@ -51,7 +51,8 @@ def test_fig05_claims_detect_a_plateau_that_does_not_fall_with_eta():
         for eta, plateau in ((1e-3, 1e-3), (1e-4, 1e-5)):
             rows.append({"run": f"{method}{eta}", "optimiser": method, "eta": eta, "f0": 12.0,
                          "plateau": plateau if method == "signgd" else 1e-3, "plateau_before": 1e-3,
-                         "collapse_time": 1.0, "prop4_bound": 20.0, "mu": 0.1})
+                         "collapse_time": 1.0, "reach_time": 1.0, "reach_level": 1e-3, "final_time": 2.0,
+                         "prop4_bound": 20.0, "mu": 0.1})
     claims = {c.id: c for c in fig05_claims(pd.DataFrame(rows), 2, 0.3, 1.5)}
     assert claims["fig05.plateau_falls_with_eta.signgd"].passed
     assert claims["fig05.plateau_falls_with_eta.signgd"].measured["log_log_slope"] == 2.0
@@ -100,7 +101,7 @@ def test_fig08_claims_hold_on_the_papers_picture_and_fail_when_regions_swap():
     def loss(label, r):
         return {"oscillation": -6.0 - 0.05 * r, "spike": -4.0 - 0.5 * r, "divergence": 2.0}[label]
 
-    good = {c.id: c for c in fig08_claims(_phase_table(paper_label, loss), "1,100", 0.5, 0.8)}
+    good = {c.id: c for c in fig08_claims(_phase_table(paper_label, loss), "1,100", 0.5, 0.8, 0.05)}
     assert all(c.passed for c in good.values()), {k: c.measured for k, c in good.items()}
     bounds = good["fig08.distinct_regions"].measured
     assert bounds["smallest_diverging_a_over_b_by_b"]["0.1"] == 10.0  # row b = 0.1 diverges from a = 1
@@ -111,10 +112,10 @@ def test_fig08_claims_hold_on_the_papers_picture_and_fail_when_regions_swap():
     assert onset["onset_interval_a_over_b_by_b"] == {"1": [1.0, 10.0], "10": [1.0, 10.0]}
     assert onset["theory_a_over_b_by_b"] == {"1": 2.0, "10": 1.99}  # 2 - b eta, 3 significant digits
     late = {c.id: c for c in fig08_claims(  # divergence only from a/b = 100: no overlap with 2.4-4.1
-        _phase_table(lambda r: "divergence" if r < -1.5 else paper_label(max(r, 0)), loss), "1,100", 0.5, 0.8)}
+        _phase_table(lambda r: "divergence" if r < -1.5 else paper_label(max(r, 0)), loss), "1,100", 0.5, 0.8, 0.05)}
     assert not late["fig08.divergence_onset"].passed
     swapped = {c.id: c for c in fig08_claims(
-        _phase_table(lambda r: paper_label(-r), loss), "1,100", 0.5, 0.8)}
+        _phase_table(lambda r: paper_label(-r), loss), "1,100", 0.5, 0.8, 0.05)}
     assert not swapped["fig08.distinct_regions"].passed
 
 

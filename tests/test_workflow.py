@@ -2,11 +2,12 @@
 config errors, a damaged run output, and a SIGKILLed training job.
 
 Each test works in a temporary copy of the workflow (Snakefile, config, rules, scripts), so the
-repository's own results/ are never touched.
+repository's own results/ are never touched. The ci-scale tests share the session's one build
+(``ci_dir``, tests/conftest.py), which the SLURM test may have started with Figs 5, 6 and 8.
 """
 import json
+import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,22 +21,14 @@ import torch
 import yaml
 
 from adamdyn.figures import FIGURES
-from conftest import ROOT, SHARED_DATA
+from conftest import ROOT, SHARED_DATA, copy_workflow
 
 pytestmark = pytest.mark.workflow
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts", "profiles", "environment.yml")
-
-
-def _copy_workflow(dest: Path) -> Path:
-    for name in WORKFLOW_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
 
 
 @pytest.fixture
 def workdir(tmp_path):
-    return _copy_workflow(tmp_path)
+    return copy_workflow(tmp_path)
 
 
 def snakemake(workdir, *args, check=True, **popen):
@@ -52,19 +45,13 @@ LOCAL = f"data_local={SHARED_DATA}"
 needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no offline data copy at {SHARED_DATA}")
 
 
-@pytest.fixture(scope="module")
-def ci_dir(tmp_path_factory):
-    """One ci-scale workflow copy that the figure-by-figure tests below build up in order."""
-    return _copy_workflow(tmp_path_factory.mktemp("ci"))
-
-
 FIGS = list(FIGURES)
 
 
 @needs_data
-def test_ci_scale_dry_run_lists_the_jobs_and_writes_nothing(ci_dir):
-    dry = snakemake(ci_dir, "-n", "--config", "scale=ci", LOCAL)
-    assert "Scale: ci" in dry.stdout and not (ci_dir / "results").exists()
+def test_ci_scale_dry_run_lists_the_jobs_and_writes_nothing(workdir):
+    dry = snakemake(workdir, "-n", "--config", "scale=ci", LOCAL)
+    assert "Scale: ci" in dry.stdout and not (workdir / "results").exists()
     assert "train_fig08_batch000" in dry.stdout and "train_fig08_batch001" in dry.stdout
 
 
@@ -81,7 +68,8 @@ def test_ci_scale_prepares_every_data_set(ci_dir):
 @needs_data
 @pytest.mark.parametrize("fig", FIGS)
 def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
-    snakemake(ci_dir, fig, "--config", "scale=ci", LOCAL)
+    proc = snakemake(ci_dir, fig, "--config", "scale=ci", LOCAL)
+    assert proc.stdout.count("Scale: ci (") == 1  # the banner once, though jobs that run Python parse again
     out = ci_dir / "results" / "ci"
     for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json",
                  f"provenance/{fig}.json", f"compare/{fig}.csv"):
@@ -96,10 +84,18 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     else:  # beyond the paper: nothing published to compare with
         assert compare.empty
     claims = json.loads((out / "claims" / f"{fig}.json").read_text())
-    assert claims and all(set(c) == {"id", "statement", "measured", "threshold", "passed"} for c in claims)
+    keys = {"id", "statement", "measured", "threshold", "passed", "verdict", "why", "caveat"}
+    assert claims and all(set(c) == keys for c in claims)
+    for c in claims:  # three verdicts; an inconclusive one says why
+        assert c["verdict"] == {True: "holds", False: "does not hold", None: "inconclusive"}[c["passed"]]
+        assert bool(c["why"]) == (c["passed"] is None), c
     stats = pd.read_csv(out / "stats" / f"{fig}.csv")
     assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
-    folders = {Path(d).name: ci_dir / d for d, _ in json.loads((out / "reads" / f"{fig}.json").read_text())}
+    reads = json.loads((out / "reads" / f"{fig}.json").read_text())
+    assert len(stats) == len(reads)  # one row per run read (Fig 15 reads a run at two lengths: two rows)
+    finite = stats.loc[~stats["diverged"].astype(bool)]
+    assert (finite["tail_mean_loss"] > 0).all() and finite[["final_loss", "min_loss"]].map(math.isfinite).all().all()
+    folders = {Path(d).name: ci_dir / d for d, _ in reads}
     for run in stats["run"]:
         info = json.loads((folders[run] / "run.json").read_text())
         for key in ("spec", "seed", "dtype", "device", "versions", "wall_time_s", "diverged", "job", "history_sha256"):
@@ -169,7 +165,11 @@ def test_ci_scale_builds_a_variant_by_the_same_rules_sharing_the_runs_it_can(ci_
 def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
     snakemake(ci_dir, "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
-    assert "claims hold" in (out / "claims.md").read_text()
+    # the tally of claims.md is that of the main figures' claim files
+    main = [c for f in FIGURES for c in json.loads((out / "claims" / f"{f}.json").read_text())]
+    counts = [sum(c["verdict"] == v for c in main) for v in ("holds", "does not hold", "inconclusive")]
+    assert (f"**Claims: {counts[0]} hold, {counts[1]} do not hold, {counts[2]} inconclusive (of {len(main)}).**"
+            in (out / "claims.md").read_text())
     assert "## Against the published figures" in (out / "claims.md").read_text()
     # Figs 1-7, 9, 10 ask for 36 runs (Fig 3 shares one of Fig 7's), Fig 8 for 16 cells, Figs 13 and 14
     # for 24 (Fig 14's two full-batch runs are Fig 7's), the variants fig05-seed1 and fig10-points_xavier for 10,
@@ -188,22 +188,31 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
 
 
 @needs_data
-def test_a_damaged_history_stops_the_workflow_naming_the_run_and_its_rebuild(ci_dir):
+@pytest.mark.parametrize("damage", ["truncated", "deleted"])
+def test_a_damaged_or_missing_history_stops_the_workflow_and_its_printed_remedy_rebuilds_it(ci_dir, damage):
+    """The remedy is run exactly as printed, by the shell, for the README's command form (targets
+    before --config): the damaged run's history comes back byte-identical and nothing is left to do."""
     snakemake(ci_dir, "fig08", "--config", "scale=ci", LOCAL)  # nothing to do after the tests above
     out = ci_dir / "results" / "ci"
     run = pd.read_csv(out / "stats" / "fig08.csv")["run"].iloc[3]  # a run of a batch
     history = out / "runs" / run / "history.parquet"
     good = history.read_bytes()
     stats_before = (out / "stats" / "fig08.csv").read_bytes()
-    history.write_bytes(good[: len(good) // 2])  # truncated after the run
-    proc = snakemake(ci_dir, "--config", "scale=ci", LOCAL, check=False)
+    if damage == "truncated":
+        history.write_bytes(good[: len(good) // 2])  # truncated after the run
+    else:
+        history.unlink()  # deleted under up-to-date statistics: Snakemake alone would say "Nothing to be done"
+    proc = snakemake(ci_dir, "fig08", "--config", "scale=ci", LOCAL, check=False)
     assert proc.returncode != 0
-    assert f"results/ci/runs/{run}: its history.parquet differs" in proc.stdout
+    why = "differs" if damage == "truncated" else "is missing"
+    assert f"results/ci/runs/{run}: its history.parquet {why}" in proc.stdout
     fix = next(line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("rm "))
     assert (out / "stats" / "fig08.csv").read_bytes() == stats_before  # nothing computed is lost
-    subprocess.run(fix.replace("snakemake ", f"{sys.executable} -m snakemake "), shell=True, cwd=ci_dir,
-                   check=True, capture_output=True)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(fix, shell=True, cwd=ci_dir, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert history.read_bytes() == good  # resumed from the final checkpoint to the identical history
+    assert "Nothing to be done" in snakemake(ci_dir, "fig08", "--config", "scale=ci", LOCAL).stdout
 
 
 def test_a_data_error_ends_the_output_with_its_cause_and_no_traceback(workdir, tmp_path):
@@ -222,8 +231,8 @@ def test_no_data_source_stops_before_training_with_a_clear_error(workdir):
     assert not (workdir / "results" / "ci" / "data" / "cifar2.pt").exists()
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda c: c.update(checkpoint_evry=5), "unknown key 'checkpoint_evry'"),
+CONFIG_ERRORS = [
+    (lambda c: c.update(checkpoint_evry=5), "unknown key 'checkpoint_evry' (did you mean 'checkpoint_every'?"),
     (lambda c: c["scales"]["ci"]["fig05"].update(iteration=5), "scales.ci.fig05: unknown key 'iteration'"),
     (lambda c: c["scales"]["ci"]["fig06"].update(iterations="many"), "scales.ci.fig06.iterations: 'many' is not of type 'integer'"),
     (lambda c: c["scales"]["ci"]["fig05"]["problem"].update(dims=3),
@@ -234,6 +243,31 @@ def test_no_data_source_stops_before_training_with_a_clear_error(workdir):
      "scales.ci.fig11.runs.4.log: unknown key 'sharpnes_every'"),
     (lambda c: c["scales"]["ci"]["fig12"].update(bracket=[1.0, 1000.0]),
      "fig12: at row j = 7 (b = 0.346) and eta = 0.005 the bracket's high end a/b = 1000 gives a = 346"),
+    (lambda c: c["scales"]["ci"]["fig08"].update(chosen_on_results={"cells": [[3, 3]]}),
+     "scales.ci.fig08.chosen_on_results: 'why' is a required property"),
+]
+
+
+@pytest.mark.parametrize("edit, message", CONFIG_ERRORS)
+def test_bad_config_is_refused_before_any_job_naming_the_key(edit, message):
+    """In-process, what the Snakefile checks before any job: the schema, then the plan of every figure
+    (adamdyn.config.check_config, adamdyn.workflow.plan); the same calls, without a Snakemake process."""
+    from adamdyn.config import check_config, fold_shorthands
+    from adamdyn.workflow import plan
+
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["scale"] = "ci"
+    edit(config)
+    with pytest.raises(ValueError) as err:
+        fold_shorthands(config)
+        check_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+        plan("ci", config["scales"]["ci"])
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("edit, message", [
+    CONFIG_ERRORS[1],  # the schema, through Snakemake
+    CONFIG_ERRORS[6],  # the plan, through Snakemake
     (lambda c: c.update(device="cuda") if not torch.cuda.is_available() else pytest.skip("a GPU is visible"),
      "config: device = cuda, but torch sees no CUDA GPU on this machine; nothing was run"),
 ])
@@ -250,11 +284,14 @@ def test_bad_config_gives_one_clear_error_and_removes_nothing(workdir, edit, mes
     assert done.read_text() == "already computed\n"
 
 
-def test_targets_lists_what_can_be_built_by_name(workdir):
+def test_targets_lists_what_can_be_built_by_name_and_a_misspelt_one_gets_the_nearest(workdir):
     out = snakemake(workdir, "targets", "--config", "scale=ci").stdout
-    assert "Targets at the ci scale" in out
+    assert "Targets at the ci scale" in out and "Building DAG" not in out  # the list, plainly
     for name in ("all", "data", "snapshot", *(f"fig{n:02d}" for n in range(1, 11))):
         assert f"\n  {name} " in out, name
+    proc = snakemake(workdir, "fig7", "--config", "scale=ci", check=False)
+    assert proc.returncode != 0 and "unknown target 'fig7' (did you mean 'fig07'?)" in proc.stdout
+    assert "snakemake --cores 1 targets --config scale=ci" in proc.stdout
 
 
 def test_unknown_scale_is_rejected(workdir):
@@ -268,9 +305,9 @@ def _train_processes(parent):
 
 def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
     config = yaml.safe_load((workdir / "config.yaml").read_text())
-    config["checkpoint_every"] = 5000
+    config["checkpoint_every"] = 2000
     fig = config["scales"]["ci"]["fig05"]
-    fig.update(iterations=120000, runs=[{"optimiser": "signgd", "eta": 1e-3}])
+    fig.update(iterations=20000, runs=[{"optimiser": "signgd", "eta": 1e-3}])  # killed after its first checkpoint
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     name = "quad10-s0-f12_signgd_eta1e-3_seed0_f64"
     target = f"results/ci/runs/{name}/history.parquet"
@@ -291,7 +328,8 @@ def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
 
     snakemake(workdir, target, "--config", "scale=ci")
     info = json.loads((workdir / target).with_name("run.json").read_text())
-    assert info["resumed_from_iterations"] and info["resumed_from_iterations"][0] % 5000 == 0
+    resumed = info["resumed_from_iterations"]
+    assert resumed and resumed[0] % 2000 == 0 and 0 < resumed[0] < 20000  # killed mid-run, resumed there
 
     fresh = workdir / "fresh"
     job = {"name": name, "executor": "single", "runs": [info["plan"]]}

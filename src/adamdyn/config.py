@@ -3,10 +3,11 @@
 Snakemake's ``validate`` reports a schema violation with the whole schema attached; this check
 runs first and says in one line per problem which key is wrong and what is allowed, e.g.::
 
-    config.yaml: scales.paper: unknown key 'fig06x' (allowed: cost, datasets, fig01, ...)
+    config.yaml: scales.paper: unknown key 'fig06x' (did you mean 'fig06'? allowed: cost, datasets, ...)
 """
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import jsonschema
@@ -24,7 +25,9 @@ def config_errors(config: dict, schema_path: str | Path) -> list[str]:
             allowed = ", ".join(err.schema.get("properties", {}))
             unknown = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             for key in unknown:
-                lines.append(f"{where}: unknown key {key!r} (allowed: {allowed})")
+                near = difflib.get_close_matches(str(key), list(err.schema.get("properties", {})), n=1)
+                hint = f"did you mean {near[0]!r}? " if near else ""
+                lines.append(f"{where}: unknown key {key!r} ({hint}allowed: {allowed})")
         elif err.validator == "required":
             lines.append(f"{where}: {err.message}")
         else:

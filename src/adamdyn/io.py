@@ -98,14 +98,19 @@ class DamagedOutput(Explained):
 
 def damaged_history(run_dir: str | os.PathLike) -> str | None:
     """Why a finished run's ``history.parquet`` cannot be trusted (None if it can, or if the run
-    predates the checksum): the sha256 its run.json recorded when it was trained differs."""
+    predates the checksum): it is missing beside its run.json, or the sha256 its run.json recorded
+    when it was trained differs."""
     run_dir = Path(run_dir)
     try:
         want = read_json(run_dir / "run.json").get("history_sha256")
     except (OSError, ValueError) as exc:
         return f"its run.json is unreadable ({exc})"
-    if want is None or not (run_dir / "history.parquet").exists():
-        return None  # a run from before the checksum, or a missing output that Snakemake rebuilds
+    if not (run_dir / "history.parquet").exists():
+        # run.json is written after the history: without it the run finished and its history was lost,
+        # and Snakemake would not rebuild it on its own while what was made from it is up to date
+        return "its history.parquet is missing (deleted after the run?)"
+    if want is None:
+        return None  # a run from before the checksum
     try:
         got = file_sha256(run_dir / "history.parquet")
     except OSError as exc:

@@ -168,17 +168,18 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     Each entry of ``cfg["runs"]`` names an optimiser and its hyper-parameters; a list value of
     eta, a, b, alpha or beta sweeps over it (the product of all lists), as do ``cfg["seeds"]``.
     An entry may override the figure's ``iterations`` (or give ``time``: t = eta * iterations, as
-    in Fig 2), ``threads``, ``problem`` (Fig 1 has two problems) and ``log`` (merged into the figure's).
+    in Fig 2), ``threads``, ``problem`` (Fig 1 has two problems), ``seeds`` (Fig 11's eps control)
+    and ``log`` (merged into the figure's).
     """
     out = []
     for i, entry in enumerate(cfg["runs"]):
         log = {**cfg.get("log", {}), **entry.get("log", {})}
         fixed = {k: v for k, v in entry.items()
-                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem", "eps", "log")}
+                 if k not in SWEEP_KEYS + ("optimiser", "iterations", "time", "threads", "problem", "eps", "log", "seeds")}
         if fixed:
             raise ValueError(f"{figure}.runs[{i}]: unknown key(s) {sorted(fixed)} in a runs entry")
         sweep = {k: _as_list(entry[k]) for k in SWEEP_KEYS if k in entry}
-        for seed in cfg["seeds"]:
+        for seed in entry.get("seeds", cfg["seeds"]):
             for values in itertools.product(*sweep.values()):
                 hp = dict(zip(sweep.keys(), values))
                 schedule = hp.pop("schedule", None)

@@ -1,4 +1,5 @@
 # Helpers shared by the rule files (the scale; the plan of runs and jobs; every rule's params).
+import difflib
 import json
 from pathlib import Path
 import re
@@ -37,14 +38,16 @@ VARIANTS = variant_notes(SCALE_CFG)  # figNN-<variant> -> what it sets and why
 DAMAGED = {n: why for n in RUNS if workflow.is_main_process and Path(f"{RESULTS}/runs/{n}/run.json").exists()
            for why in [damaged_history(f"{RESULTS}/runs/{n}")] if why}
 if DAMAGED:
-    files = " ".join(shlex.quote(f"{RESULTS}/runs/{n}/history.parquet") for n in DAMAGED)
-    again = shlex.join(["snakemake"] + sys.argv[1:])
-    # the histories as targets (Snakemake does not rebuild a deleted intermediate file on its own
-    # while what was made from it is up to date), then the command that was given
+    files = [f"{RESULTS}/runs/{n}/{f}" for n in DAMAGED for f in ("history.parquet", "run.json")]
+    # the same command with the damaged runs' jobs forced: appended last, --forcerun works whatever the
+    # order of the targets and options given (a target after --config would be read as a config item)
+    again = shlex.join(["snakemake"] + sys.argv[1:] + ["--forcerun"]
+                       + [f"{RESULTS}/runs/{n}/history.parquet" for n in DAMAGED])
     raise WorkflowError("damaged run output; nothing was run:\n" + "\n".join(
         f"  {RESULTS}/runs/{n}: {why}" for n, why in DAMAGED.items())
-        + "\nRebuild (each run's job resumes from its final checkpoint to the identical history), then go on:\n"
-        + f"  rm {files} && snakemake {files} {shlex.join(sys.argv[1:])} && {again}")
+        + "\nRebuild (each run's job resumes from its final checkpoint to the identical history, and what was "
+        + "made from it is made again):\n"
+        + f"  rm -f {shlex.join(files)} && {again}")
 DATASETS = list(SCALE_CFG.get("datasets", {}))
 SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
 BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
@@ -54,10 +57,11 @@ SINGLE_RUN = "|".join(re.escape(n) for n in SINGLE) or "(?!)"
 BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
-print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
-      f"{len(JOBS)} training jobs ({len(BATCHES)} batched); "
-      f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
-      file=sys.stderr)
+if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
+    print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
+          f"{len(JOBS)} training jobs ({len(BATCHES)} batched); "
+          f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
+          file=sys.stderr)
 
 
 def package_code(*parts):

@@ -46,22 +46,41 @@ if "fig15" in FIGURES:
             figure_targets("fig15"),
 
 
-# `snakemake targets` lists what can be asked for by name (an unknown target only gets Snakemake's
-# generic "No rule to produce").
+# `snakemake targets` lists what can be asked for by name, and only that (at parse time: no DAG, no
+# job); an unknown name gets the nearest one and the way to the list, before any job.
+def target_list():
+    return "\n".join(
+        [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
+         "  all (the default)  every figure, the claims table and the prepared data",
+         *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
+         *([f"  {'fig08_study':<18} Fig 8's transect study (Figure 15)"] if "fig15" in FIGURES else []),
+         f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
+         f"  {'snapshot':<18} copy the figures and claims table into docs/",
+         f"  {'targets':<18} this list",
+         f"  or any output file, e.g. {RESULTS}/stats/fig07.csv; a report: snakemake --report report.html"])
+
+
 rule targets:
     localrule: True
     params:
-        text=lambda w: "\n".join(
-            [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
-             "  all (the default)  every figure, the claims table and the prepared data",
-             *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
-             *([f"  {'fig08_study':<18} Fig 8's transect study (Figure 15)"] if "fig15" in FIGURES else []),
-             f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
-             f"  {'snapshot':<18} copy the figures and claims table into docs/",
-             f"  {'targets':<18} this list",
-             f"  or any output file, e.g. {RESULTS}/stats/fig07.csv; a report: snakemake --report report.html"]
-        ),
+        text=lambda w: target_list(),
     log:
         f"{RESULTS}/logs/targets.log",
     shell:
         "echo {params.text:q} | tee {log:q}"
+
+
+# The targets are not known to the Snakefile (Snakemake parses its command line after it): read the
+# command line's words, cheaply. `targets` alone prints the list; a word shaped like a figure's name
+# (fig7, fig7a, fig16) that names no rule stops the run with the nearest name.
+WORDS = [w for w in sys.argv[1:] if not w.startswith("-")]
+if workflow.is_main_process and "targets" in WORDS:
+    print(target_list())
+    sys.exit(0)
+NAMED = [r.name for r in workflow.rules]
+UNKNOWN = sorted({w for w in WORDS if re.fullmatch(r"fig\w*", w) and w not in NAMED})
+if workflow.is_main_process and UNKNOWN:
+    raise WorkflowError("unknown target " + "; ".join(
+        f"{t!r}" + "".join(f" (did you mean {m!r}?)" for m in difflib.get_close_matches(t, NAMED, n=1, cutoff=0.5))
+        for t in UNKNOWN) + f"; nothing was run. `snakemake --cores 1 targets --config scale={SCALE}` lists "
+        "the targets by name.")

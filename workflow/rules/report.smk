@@ -4,6 +4,7 @@
 rule provenance:
     input:
         reads=f"{RESULTS}/reads/{{fig}}.json",
+        stats=f"{RESULTS}/stats/{{fig}}.csv",  # after the statistics: one SLURM job per figure (group post)
         infos=figure_infos,
         data=figure_data_metas,
     output:

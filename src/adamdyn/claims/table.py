@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from ..naming import split_figure_id
+from . import FAILS, HOLDS, tally_text, verdict_of
 
 
 def _cell(value) -> str:
@@ -66,7 +67,7 @@ def published_markdown(compare_by_figure: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def _held(claims: list[dict]) -> str:
-    return f"{sum(c['passed'] for c in claims)} of {len(claims)}"
+    return tally_text(claims)
 
 
 def _near(t: pd.DataFrame) -> tuple[int, int, float]:
@@ -128,14 +129,17 @@ def claims_markdown(claims_by_figure: dict[str, list[dict]], scale: str,
     claims_by_figure = {f: c for f, c in everything.items() if split_figure_id(f)[1] is None}
     compare_by_figure = {f: t for f, t in all_compare.items() if split_figure_id(f)[1] is None}
     all_claims = [c for cs in claims_by_figure.values() for c in cs]
-    held = sum(c["passed"] for c in all_claims)
     lines = [f"# Claims of the paper checked at the `{scale}` scale", "",
-             f"**{held} of {len(all_claims)} claims hold.**", "",
+             f"**Claims: {tally_text(all_claims)}.**", "",
+             "A claim is inconclusive when the runs cannot decide it; its verdict says why.", "",
              "| figure | claim | paper's statement | measured | threshold | verdict |",
              "|---|---|---|---|---|---|"]
     for figure, claims in claims_by_figure.items():
         for c in claims:
-            verdict = "holds" if c["passed"] else "**does not hold**"
+            v = verdict_of(c)
+            verdict = v if v == HOLDS else f"**{v}**" if v == FAILS else f"{v}: {_cell(c.get('why', ''))}"
+            if c.get("caveat"):
+                verdict += f" (setting chosen after seeing results: {_cell(c['caveat'])})"
             lines.append(f"| {figure} | `{c['id']}` | {_cell(c['statement'])} | {_cell(c['measured'])} | "
                          f"{_cell(c['threshold'])} | {verdict} |")
     if compare_by_figure:

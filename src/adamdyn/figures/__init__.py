@@ -114,7 +114,9 @@ def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
     """The keyword arguments of figure ``name``'s ``part`` (table, claims or draw), each taken by
     its name from config.yaml. ``table`` reads the shared statistics settings (``window`` is
     ``stats.tail_window``, ``regime``, ``sensitivity``), ``stats.<fig>`` and the figure's scale entry;
-    ``claims`` reads ``claims.<fig>`` and the classifier's ``regime``; ``draw`` reads the scale entry's
+    ``claims`` reads ``claims.<fig>``, the evidence rules every claim shares (``claims.evidence``), the
+    classifier's ``regime`` and the scale entry's ``chosen_on_results`` (a setting chosen after seeing
+    results, reported with the verdicts); ``draw`` reads the scale entry's
     ``plot`` settings and ``claims.<fig>`` (what the claims are about, e.g. which (a, b) is the
     default). A keyword without a default that no source has is a configuration error."""
     fn = getattr(figure(name), part)
@@ -125,7 +127,10 @@ def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
     name = base
     shared = {"window": stats["tail_window"], "regime": stats["regime"], "sensitivity": stats["sensitivity"]}
     sources = {"table": [("stats", shared), (f"stats.{name}", stats.get(name, {})), (f"scales.<scale>.{name}", fig_cfg)],
-               "claims": [(f"claims.{name}", claims), ("stats", {"regime": stats["regime"]})],
+               "claims": [(f"claims.{name}", claims), ("claims.evidence", config["claims"].get("evidence", {})),
+                          ("stats", {"regime": stats["regime"]}),
+                          (f"scales.<scale>.{name}.chosen_on_results",
+                           {"chosen_on_results": fig_cfg["chosen_on_results"]} if "chosen_on_results" in fig_cfg else {})],
                "draw": [(f"scales.<scale>.{name}.plot", fig_cfg.get("plot", {})), (f"claims.{name}", claims)]}[part]
     out = {}
     for param in inspect.signature(fn).parameters.values():

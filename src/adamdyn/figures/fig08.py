@@ -16,7 +16,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
+from ..claims import Claim, with_caveat
+from ..stats import evidence
 from ..plotting import style
 from .common import at_ab, base_row, dynamics, label_changes, load_runs, mark_published, parse_ab, rounded
 
@@ -61,18 +62,44 @@ def grid_cells(grid: dict, extra: list[str] = ()) -> list[tuple[float, float]]:
     return cells
 
 
+def published_constraints(readings: list[dict] | None = None) -> list[dict]:
+    """The Fig 8 readings that say what every cell of a region is: cells fractions among a region
+    published as 0 (no cell has the label) or at least 0.95 (every cell has it)."""
+    if readings is None:
+        from ..published import load
+        readings = load().get("fig08", [])
+    return [r for r in readings if r["kind"] == "cells_fraction" and r.get("among")
+            and (r["published"] == 0 or r["published"] >= 0.95)]
+
+
+def expected(a: float, b: float, constraints: list[dict]) -> list[tuple[str, bool]]:
+    """What the published map says of the cell (a, b): [(label query, should hold)]."""
+    cell = pd.DataFrame({"a": [a], "b": [b]})
+    return [(r["where"], r["published"] != 0) for r in constraints if len(cell.query(r["among"]))]
+
+
+def holds_where(where: str, regime: str, diverged: bool) -> bool:
+    return bool(len(pd.DataFrame({"regime": [regime], "diverged": [diverged]}).query(where)))
+
+
 def expand(cfg: dict) -> dict:
     """The scale's Fig 8 entry as runs entries: one Adam run per cell, in :func:`grid_cells` order."""
     runs = [{"optimiser": "adam", "eta": cfg["eta"], "a": a, "b": b} for a, b in grid_cells(cfg["grid"], cfg.get("extra", []))]
-    keep = {k: v for k, v in cfg.items() if k not in ("grid", "extra", "eta", "seed")}
+    keep = {k: v for k, v in cfg.items() if k not in ("grid", "extra", "eta", "seed", "chosen_on_results")}
     return {**keep, "seeds": [cfg["seed"]], "runs": runs}
 
 
-def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.DataFrame:
+def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict,
+          chosen_on_results: dict | None = None) -> pd.DataFrame:
     """One row per (a, b) cell: its indices on the paper's grid (None off it), whether it is a cell of
     the scale's (sub-)grid (``on_grid``; an ``extra`` cell such as the default is not), initial loss, the mean loss over
     the last ``window`` iterations of its finite part and its log10, whether and when it diverged,
-    the regime label with its evidence and its labels under the moved thresholds."""
+    the regime label with its evidence and its labels under the moved thresholds; what the published
+    map says of the cell (its regions published as all or none of a label, :func:`published_constraints`)
+    and whether the cell agrees (None: unconstrained); ``chosen_on``: the cell is one of those the
+    scale's settings were chosen on (``chosen_on_results.cells``, grid indices)."""
+    constraints = published_constraints()
+    seen = {tuple(c) for c in (chosen_on_results or {}).get("cells", [])}
     rows = []
     for run in load_runs(runs):
         row = base_row(run, window)
@@ -84,6 +111,10 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.
                    diverged_at=-1 if run.info["diverged_step"] is None else int(run.info["diverged_step"]),
                    log10_tail_mean_loss=float(np.log10(row["tail_mean_loss"])) if row["tail_mean_loss"] > 0 else float("nan"))
         row.update(dynamics(loss, regime, sensitivity))
+        said = expected(row["a"], row["b"], constraints)
+        row.update(published_says="; ".join(w if should else f"not ({w})" for w, should in said),
+                   agrees=all(holds_where(w, row["regime"], row["diverged"]) == should for w, should in said)
+                   if said else None, chosen_on=(ja, jb) in seen)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -91,6 +122,17 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict) -> pd.
 def _late(grid: pd.DataFrame) -> pd.Series:
     """log10 of the late mean loss, +inf for a cell that diverged (the worst possible)."""
     return grid["log10_tail_mean_loss"].where(~grid["diverged"].astype(bool), np.inf).fillna(np.inf)
+
+
+def _regions_verdict(ordered: bool, purity: dict, p_chance: dict, min_purity: float, max_p: float) -> dict:
+    """``passed`` and ``why`` of the distinct-regions claim."""
+    pattern = ordered and all(v is not None and v >= min_purity for v in purity.values())
+    if not pattern:
+        return {"passed": False}
+    weak = [k for k, p in p_chance.items() if p is None or p > max_p]
+    if weak:
+        return {"passed": None, "why": f"the {', '.join(weak)} cells' purity is not beyond chance (p > {max_p:g})"}
+    return {"passed": True}
 
 
 def phase_boundaries(grid: pd.DataFrame) -> dict:
@@ -102,8 +144,23 @@ def phase_boundaries(grid: pd.DataFrame) -> dict:
     return {"smallest_diverging_a_over_b_by_b": div, "smallest_spiking_b_by_a": spike}
 
 
-def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_region_purity: float) -> list[Claim]:
-    """Distinct regions; oscillation lowest and robust; divergence worst; the default vs the best cell."""
+def seen_and_unseen(stats: pd.DataFrame) -> str:
+    """How the grid's constrained cells agree with the published map, on the cells the scale's
+    settings were chosen on and on the others (the evidence the choice did not see)."""
+    grid = stats[stats["on_grid"].astype(bool) & stats["agrees"].notna()]
+    part = {k: grid[grid["chosen_on"].astype(bool) == flag] for k, flag in (("seen", True), ("unseen", False))}
+    agree = {k: int(p["agrees"].astype(bool).sum()) for k, p in part.items()}
+    return (f"Cells the published map constrains that agree with it: {agree['seen']} of {len(part['seen'])} "
+            f"among those the choice saw, {agree['unseen']} of {len(part['unseen'])} among the others.")
+
+
+def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_region_purity: float,
+           max_chance_p: float, chosen_on_results: dict | None = None) -> list[Claim]:
+    """Distinct regions; oscillation lowest and robust; divergence worst; the default vs the best cell.
+
+    A label's purity (the fraction of its cells on its side of the map) is judged against chance: the
+    share of all grid cells on that side, by the exact probability that cells drawn at random would
+    sit on it as often (:func:`evidence.hypergeometric_tail`)."""
     grid = stats[stats["on_grid"].astype(bool)].copy()
     grid["log_b_over_a"] = np.log10(grid["b"] / grid["a"])
     grid["late"] = _late(grid)
@@ -112,6 +169,10 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
              "oscillation": grid["log_b_over_a"].abs() <= near_diagonal_decades}
     purity = {label: rounded(float(sides[label][grid["regime"] == label].mean()), 3) if counts.get(label) else None
               for label in sides}
+    chance = {label: rounded(float(side.mean()), 3) for label, side in sides.items()}
+    p_chance = {label: rounded(evidence.hypergeometric_tail(int(side[grid["regime"] == label].sum()),
+                                                            int(counts.get(label, 0)), int(side.sum()), len(grid)), 3)
+                if counts.get(label) else None for label, side in sides.items()}
     median_ratio = {label: rounded(float(grid["log_b_over_a"][grid["regime"] == label].median()), 3)
                     if counts.get(label) else None for label in sides}
     regions = {"spike": grid["log_b_over_a"] >= 1, "divergence": grid["log_b_over_a"] <= -1,
@@ -125,14 +186,17 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
         statement="The three regimes occupy distinct regions of the (a, b) plane: spike for b sufficiently larger "
                   "than a, divergence for a sufficiently larger than b, oscillation for a and b of similar size",
         measured={"cells_by_label": {k: int(v) for k, v in counts.items()},
-                  "fraction_on_its_side": purity, "median_log10_b_over_a": median_ratio,
+                  "fraction_on_its_side": purity, "fraction_of_all_cells_on_that_side": chance,
+                  "chance_p": p_chance, "median_log10_b_over_a": median_ratio,
                   "fraction_of_region_with_its_label (b >= 10a, a >= 10b, a ~ b)": coverage,
                   **phase_boundaries(grid),
                   "label_changes_under_moved_thresholds": {k: rounded(v, 3) for k, v in label_changes(grid).items()}},
         threshold=f"all three labels occur; median log10(b/a) spike > oscillation > divergence; and >= "
                   f"{min_region_purity:.0%} of spike cells have b > a, of divergence cells a > b, of oscillation "
-                  f"cells |log10(a/b)| <= {near_diagonal_decades}",
-        passed=bool(ordered and all(v is not None and v >= min_region_purity for v in purity.values())))]
+                  f"cells |log10(a/b)| <= {near_diagonal_decades}; each beyond chance (p <= {max_chance_p:g}: the "
+                  "side's share of all cells would give that purity as rarely); the pattern but not beyond chance: "
+                  "inconclusive",
+        **_regions_verdict(ordered, purity, p_chance, min_region_purity, max_chance_p))]
     best = grid.loc[grid["late"].idxmin()]
     med = {label: float(grid["late"][grid["regime"] == label].median()) if counts.get(label) else None
            for label in sides}
@@ -173,7 +237,7 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
                       "default_on_grid": bool(d["on_grid"])},
             threshold="default labelled spike and its late loss above the best cell's (gap > 0 decades)",
             passed=bool(d["regime"] == "spike" and gap > 0)))
-    return out
+    return with_caveat(out, chosen_on_results, seen_and_unseen(stats) if "chosen_on" in stats else "")
 
 
 # the published map (figure-readings.md, Fig 8): in each row b between 0.41 and 20.3 the first divergent

@@ -123,8 +123,9 @@ def _by_row(frame: pd.DataFrame, column: str) -> dict:
 
 
 def claims(stats: pd.DataFrame) -> list[Claim]:
-    """Where the edge lies against a = 2b - b^2 eta, a = 4b and the published 2.4-4.1; whether it moves
-    with eta at a given t; and the measured largest update against the bound B_t."""
+    """Where the edge lies against a = 2b - b^2 eta, a = 4b and the published 2.4-4.1, and whether it
+    moves with eta at a given t. (That the measured largest update stays below B_t where the bound is
+    finite is an identity of Adam's moment recursion: a test, ``tests/test_edge.py``, not a claim.)"""
     e = edges(stats)
     med = row_medians(e)
     base_eta = float(stats["first_eta"].iloc[0]) if len(stats) else float("nan")  # the first eta configured (Fig 8's)
@@ -132,9 +133,13 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
     resolution = (float(stats["bracket_high"].iloc[0]) / float(stats["bracket_low"].iloc[0])) ** (
         1 / 2 ** int(stats["steps"].iloc[0])) if len(stats) else float("nan")
     below = e[e["hi"] <= e["bounded_update_edge"]]
-    beyond = e[e["lo"] >= ODE_EDGE]
+    tol = 1e-6  # a/b is rounded to 9 digits; the bisection's first probe is exactly the ODE edge 4
+    beyond = e[e["lo_tested"] & (e["lo"] > ODE_EDGE * (1 + tol))]
+    at_edge = e[e["lo_tested"] & np.isclose(e["lo"], ODE_EDGE, rtol=tol)]
     paper = med[np.isclose(med["eta"], base_eta)]
-    in_band = paper["median"].between(*PUBLISHED_BAND)
+    chains = e[np.isclose(e["eta"], base_eta)]
+    overlap = (chains["lo"] < PUBLISHED_BAND[1]) & (chains["hi"] >= PUBLISHED_BAND[0])
+    rows_overlap = overlap.groupby(chains["b"]).all()
     out = [
         Claim(id="fig12.bounded_edge",
               statement="No run diverges below a = 2b - b^2 eta (beta < sqrt(alpha)), where Adam's update is "
@@ -146,20 +151,26 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
               passed=bool(len(e)) and len(below) == 0),
         Claim(id="fig12.ode_edge",
               statement="Divergence begins by a = 4b (the ODE analysis, Barakat & Bianchi, arXiv 1810.02263)",
-              measured={"chains_whose_largest_finite_a_over_b_is_at_least_4": f"{len(beyond)}/{len(e)}",
+              measured={"chains_with_a_finite_run_beyond_4": f"{len(beyond)}/{len(e)}",
+                        "chains_whose_largest_finite_run_is_at_exactly_4": f"{len(at_edge)}/{len(e)}",
                         "largest_finite_a_over_b": rounded(float(e.loc[e['lo_tested'], 'lo'].max()), 3)
                         if e["lo_tested"].any() else None},
-              threshold="no chain has a run with a/b >= 4 that does not diverge",
-              passed=bool(len(e)) and len(beyond) == 0),
+              threshold="no chain has a run with a/b > 4 that does not diverge; a finite run at exactly a/b = 4, the "
+                        "theory's own boundary, with no probe between 4 and the next diverging one: inconclusive",
+              **({"passed": bool(len(e)) and len(beyond) == 0} if len(beyond) or not len(at_edge) else
+                 {"passed": None, "why": f"{len(at_edge)} chain(s) stay finite at exactly a/b = 4, the boundary value, "
+                                         "and diverge at their next probe: the bisection cannot tell an edge just "
+                                         "above 4 from one at 4"})),
         Claim(id="fig12.published_band",
               statement="In every row, divergence begins at a/b between 2.4 and 4.1 (the published Fig 8, "
                         f"eta = {base_eta:g})",
               measured={"median_onset_a_over_b": _by_row(paper, "median"),
-                        "seeds_range": {f"b={b:.3g}": [rounded(lo, 3), rounded(hi, 3)]
-                                        for b, lo, hi in zip(paper["b"], paper["min"], paper["max"])},
-                        "rows_in_band": f"{int(in_band.sum())}/{len(paper)}"},
-              threshold="the median over seeds of the bracket midpoints sqrt(lo hi) in [2.4, 4.1] in every row",
-              passed=bool(len(paper)) and bool(in_band.all())),
+                        "brackets_by_row": {f"b={b:.3g}": [[rounded(lo, 3), rounded(hi, 3)] for lo, hi in
+                                                           zip(g["lo"], g["hi"])] for b, g in chains.groupby("b")},
+                        "rows_whose_brackets_overlap_the_band": f"{int(rows_overlap.sum())}/{len(rows_overlap)}"},
+              threshold="in every row, every seed's bracket (largest finite a/b, smallest diverging a/b] overlaps "
+                        "[2.4, 4.1] (as Fig 8's onset claim tests its grid)",
+              passed=bool(len(rows_overlap)) and bool(rows_overlap.all())),
     ]
     if len(etas) >= 2:
         wide = med.pivot(index="b", columns="eta", values="median")
@@ -174,22 +185,6 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
             threshold=f"in every row the medians differ by at most the bisection's resolution, a factor "
                       f"{resolution:.3g}",
             passed=bool((gap <= math.log(resolution) + 1e-9).all())))
-    finite = stats[np.isfinite(stats["update_bound"])]
-    out.append(Claim(
-        id="fig12.update_bound",
-        statement="Where a < 2b - b^2 eta, |m_hat| / (sqrt(v_hat) + eps) stays below the bound "
-                  "B_t -> b / (sqrt(a eta) (b - a/2)) at every step",
-        measured={"runs_with_a_finite_bound": len(finite),
-                  "runs_exceeding_it": int((finite["update_bound_exceeded"] > 0).sum()),
-                  "largest_measured_over_bound": rounded(float(finite["update_over_bound_max"].max()), 3)
-                  if len(finite) else None,
-                  "largest_late_update_over_B": rounded(float((finite["update_max_late"] / finite["update_bound"]).max()), 3)
-                  if len(finite) else None,
-                  "largest_update_beyond_the_edge": rounded(float(stats.loc[~np.isfinite(stats["update_bound"]),
-                                                                            "update_max"].max()), 4)
-                  if (~np.isfinite(stats["update_bound"])).any() else None},
-        threshold="no step of any such run above B_t (1e-5 relative)",
-        passed=bool(len(finite)) and int((finite["update_bound_exceeded"] > 0).sum()) == 0))
     return out
 
 

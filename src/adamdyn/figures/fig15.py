@@ -27,7 +27,7 @@ from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
 from .common import dynamics, job_rate, load_runs, rounded
-from .fig08 import REGIME_COLOURS, bounded_update_edge, grid_value
+from .fig08 import REGIME_COLOURS, bounded_update_edge, expected, grid_value, holds_where, published_constraints
 
 
 def _merge(base: dict, change: dict) -> dict:
@@ -55,26 +55,6 @@ def expand(cfg: dict) -> dict:
     return {**keep, "seeds": [cfg["seed"]], "runs": runs}
 
 
-def published_constraints(readings: list[dict] | None = None) -> list[dict]:
-    """The Fig 8 readings that say what every cell of a region is: cells fractions among a region
-    published as 0 (no cell has the label) or at least 0.95 (every cell has it)."""
-    if readings is None:
-        from ..published import load
-        readings = load().get("fig08", [])
-    return [r for r in readings if r["kind"] == "cells_fraction" and r.get("among")
-            and (r["published"] == 0 or r["published"] >= 0.95)]
-
-
-def expected(a: float, b: float, constraints: list[dict]) -> list[tuple[str, bool]]:
-    """What the published map says of the cell (a, b): [(label query, should hold)]."""
-    cell = pd.DataFrame({"a": [a], "b": [b]})
-    return [(r["where"], r["published"] != 0) for r in constraints if len(cell.query(r["among"]))]
-
-
-def _holds(where: str, regime: str, diverged: bool) -> bool:
-    return bool(len(pd.DataFrame({"regime": [regime], "diverged": [diverged]}).query(where)))
-
-
 def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict, cells: list, problem: dict,
           candidates: dict, lengths: list[int]) -> pd.DataFrame:
     """One row per candidate x cell x length: the cell's Fig 8 statistics on the first L iterations,
@@ -97,7 +77,7 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict, cells:
             summary = curves.summarise(part, window)
             dyn = dynamics(part, regime, sensitivity)
             said = expected(a, b, constraints)
-            verdicts = [_holds(where, dyn["regime"], summary["diverged"]) == should for where, should in said]
+            verdicts = [holds_where(where, dyn["regime"], summary["diverged"]) == should for where, should in said]
             rows.append({"run": run.info["name"], "candidate": name, "a": a, "b": b, "ja": ja, "jb": jb,
                          "length": int(length), "iterations_read": int(len(part)), "diverged": summary["diverged"],
                          "final_loss": summary["final_loss"], "tail_mean_loss": summary["tail_mean_loss"],
