@@ -141,13 +141,13 @@ def _fig11_row(a, b, eps, probed, seed=0, **kw):
     row = {"a": a, "b": b, "eps": eps, "probed": probed, "net": "256x128x64", "seed": seed, "decoupling_level": 0.1,
            "R_late_median": 1.0, "R_late_frac_above_1": 0.5, "R_late_nonfinite_frac": 0.0, "tail_mean_loss": 1e-4,
            "decoupling_late_frac_below": 0.5, "spike_R_max_before": "", "spike_lead_R": "",
-           "spike_lead_decoupling": "", "spikes": 0, "spike_R_hits": 0, "spike_decoupling_hits": 0,
+           "spike_lead_decoupling": "", "spikes": 0, "spike_R_hits": 0, "spike_R_measured": 0, "spike_decoupling_hits": 0,
            "R_alarm_base_rate": np.nan, "decoupling_alarm_base_rate": np.nan}
     return {**row, **kw}
 
 
 def fig11(hover=1.1, r_hits=None, r_rate=0.2, d_hits=None, d_rate=0.2, above=0.95, overflow=0.0,
-          eps_spikes=((5, 3, 1), (5, 4, 0), (7, 2, 2))):
+          eps_spikes=((5, 3, 1), (5, 4, 0), (7, 2, 2)), r_measured=None):
     """Per seed, spike events at eps 1e-8, 1e-6 and 1e-4 (``eps_spikes``); seed 0 at 1e-8 is the probed
     spike run, R >= 1 and decoupling before ``r_hits``/``d_hits`` of its spikes (default: all), each
     alarm on at a fraction ``*_rate`` of quiet times."""
@@ -155,7 +155,8 @@ def fig11(hover=1.1, r_hits=None, r_rate=0.2, d_hits=None, d_rate=0.2, above=0.9
     rows = [_fig11_row(10, 10, 1e-8, True, R_late_median=hover),
             _fig11_row(1, 100, 1e-8, True, spikes=n, spike_R_max_before=";".join(["1.1"] * n),
                        spike_lead_R=";".join(["6"] * n), spike_lead_decoupling=";".join(["30"] * n),
-                       spike_R_hits=n if r_hits is None else r_hits, spike_decoupling_hits=n if d_hits is None else d_hits,
+                       spike_R_hits=n if r_hits is None else r_hits, spike_R_measured=n if r_measured is None else r_measured,
+                       spike_decoupling_hits=n if d_hits is None else d_hits,
                        R_alarm_base_rate=r_rate, decoupling_alarm_base_rate=d_rate),
             _fig11_row(100, 1, 1e-8, True, R_late_frac_above_1=above, R_late_nonfinite_frac=overflow)]
     for seed, counts in enumerate(eps_spikes):
@@ -216,12 +217,14 @@ def _fig14_row(a_b, divisor, rule, seed, spikes, excess, stored=None):
             "excess_over_full_batch_decades": excess}
 
 
-def fig14(small_spikes=1, sqrt_excess=0.2, halflife_excess=0.3, balanced_rule_spikes=0):
-    """Rule runs store the (a, b) their rule gives ((10, 10) -> (2.5, 2.5) under the square-root rule at
-    N/16; (0.628, 10) under the half-life rule), as the real table does."""
+def fig14(small_spikes=0, sqrt_excess=0.2, halflife_excess=0.3, balanced_rule_spikes=0, seeds=(0, 1, 2)):
+    """Per seed 3 late spike events of the default at full batch and ``small_spikes`` at N/16 (with 0:
+    0 of 9 events at N/16, p = 2^-9 under equal rates). Rule runs store the (a, b) their rule gives
+    ((10, 10) -> (2.5, 2.5) under the square-root rule at N/16; (0.628, 10) under the half-life rule),
+    as the real table does."""
     rows = []
-    for seed in (0, 1):
-        rows += [_fig14_row("1,100", 1, "none", seed, 4, 0.0), _fig14_row("1,100", 16, "none", seed, small_spikes, 0.5),
+    for seed in seeds:
+        rows += [_fig14_row("1,100", 1, "none", seed, 3, 0.0), _fig14_row("1,100", 16, "none", seed, small_spikes, 0.5),
                  _fig14_row("1,100", 16, "sqrt", seed, 0, sqrt_excess, (0.25, 25.0)),
                  _fig14_row("1,100", 16, "halflife", seed, 2, halflife_excess, (0.0628, 100.0)),
                  _fig14_row("10,10", 1, "none", seed, 0, 0.0), _fig14_row("10,10", 16, "none", seed, 0, 0.4),
@@ -250,7 +253,7 @@ KWARGS = {
     "fig08": dict(default="1,100", near_diagonal_decades=0.5, min_region_purity=0.5, max_chance_p=0.05),
     "fig09": dict(default="1,100", balanced="1,1.5", slow="1,0.1", min_spikes=1),
     "fig10": dict(default={"cube": "2,200"}, balanced={"cube": "10,10"}, a_over_b={"cube": "100,10"}, min_spikes=1),
-    "fig11": FIG11_ARGS, "fig12": {}, "fig13": FIG13_ARGS, "fig14": dict(default="1,100", balanced="10,10"),
+    "fig11": FIG11_ARGS, "fig12": {}, "fig13": FIG13_ARGS, "fig14": dict(default="1,100", balanced="10,10", **EVIDENCE),
     "fig15": dict(default="1,100"),
 }
 
@@ -355,6 +358,21 @@ def test_fig11_an_alarm_on_most_of_the_time_does_not_show_that_it_precedes_spike
     assert verdicts(_claims("fig11", fig11(d_hits=4)))["fig11.decoupling_precedes_each_spike"] == FAILS
 
 
+def test_fig11_a_spike_with_no_check_before_it_is_not_counted_against_the_claim():
+    # 5 spikes, 4 with a check of R before them, all 4 with R >= 1 (alarm at 20 % of quiet times: p = 0.0016)
+    claim = {c.id: c for c in _claims("fig11", fig11(r_hits=4, r_measured=4))}[
+        "fig11.spike_run_overshoots_before_each_spike"]
+    assert claim.verdict == HOLDS and claim.measured["spikes_preceded"] == "4/4"
+    assert claim.measured["spikes_without_a_check_before_them"] == 1
+    # one of the 4 measured without R >= 1: refuted
+    assert verdicts(_claims("fig11", fig11(r_hits=3, r_measured=4)))[
+        "fig11.spike_run_overshoots_before_each_spike"] == FAILS
+    # none measured: undecided
+    claim = {c.id: c for c in _claims("fig11", fig11(r_hits=0, r_measured=0))}[
+        "fig11.spike_run_overshoots_before_each_spike"]
+    assert claim.verdict == INCONCLUSIVE and "measured" in claim.why
+
+
 def test_fig11_an_overflowed_diverging_run_is_not_judged():
     claim = {c.id: c for c in _claims("fig11", fig11(above=0.3, overflow=0.4))}["fig11.diverging_run_stays_above"]
     assert claim.verdict == INCONCLUSIVE and "overflow" in claim.why
@@ -412,7 +430,18 @@ def test_fig13_one_seed_cannot_order_chaotic_spike_counts():
 def test_fig14_the_balanced_claim_sees_the_rule_runs_by_their_setting():
     # the only spikes of a ~ b are in its square-root runs, stored at (2.5, 2.5): the claim must see them
     claim = {c.id: c for c in _claims("fig14", fig14(balanced_rule_spikes=3))}["fig14.balanced_no_spikes"]
-    assert claim.verdict == FAILS and set(claim.measured) == {"N/16 sqrt seed 0", "N/16 sqrt seed 1"}
+    assert claim.verdict == FAILS and set(claim.measured) == {f"N/16 sqrt seed {s}" for s in (0, 1, 2)}
+
+
+def test_fig14_fewer_spikes_at_small_batch_needs_three_seeds_and_a_difference_beyond_chance():
+    # two seeds: undecided whatever the counts
+    claim = {c.id: c for c in _claims("fig14", fig14(seeds=(0, 1)))}["fig14.small_batch_fewer_spikes"]
+    assert claim.verdict == INCONCLUSIVE and "too few seeds" in claim.why
+    # 9 events at N against 6 at N/16: P(X >= 9 | 15, 1/2) = 0.30
+    claim = {c.id: c for c in _claims("fig14", fig14(small_spikes=2))}["fig14.small_batch_fewer_spikes"]
+    assert claim.verdict == INCONCLUSIVE and claim.measured["chance_p"] == pytest.approx(0.304, abs=1e-3)
+    # as many at N/16: refuted
+    assert verdicts(_claims("fig14", fig14(small_spikes=3)))["fig14.small_batch_fewer_spikes"] == FAILS
 
 
 def test_fig14_a_rule_run_below_full_batch_is_not_behind_it():

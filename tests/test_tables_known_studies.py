@@ -678,11 +678,13 @@ def test_fig11_signals_before_spikes_and_at_quiet_times(tmp_path):
     # spike 1: R >= 1 from 570 to its rise at 599 (lead 29), no decoupling; spike 2 the reverse (lead 999 - 950)
     assert row["spike_R_max_before"] == "1.2;0.5" and row["spike_lead_R"] == "29;nan"
     assert row["spike_lead_decoupling"] == "nan;49"
-    assert row["spike_R_hits"] == 1 and row["spike_decoupling_hits"] == 1
+    assert row["spike_R_hits"] == 1 and row["spike_R_measured"] == 2 and row["spike_decoupling_hits"] == 1
     # quiet times: 200-1499 less [499, 601] and [899, 1001] = 1300 - 2 x 103 = 1094; R >= 1 at a check
-    # before t within 100 iterations: t = 301..430 (130); decoupled with a positive lead: t = 1201..1249 (49)
+    # before t within 100 iterations: t = 301..430 (130), among the 1089 with a check before them (t = 200,
+    # 201 after the burn-in, 602, 603 and 1002 after a spike's end have none); decoupled with a positive
+    # lead: t = 1201..1249 (49), the ratio measured at every iteration
     assert row["quiet_times"] == 1094
-    assert row["R_alarm_base_rate"] == pytest.approx(130 / 1094)
+    assert row["R_alarm_base_rate"] == pytest.approx(130 / 1089)
     assert row["decoupling_alarm_base_rate"] == pytest.approx(49 / 1094)
 
 

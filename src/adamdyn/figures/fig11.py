@@ -51,11 +51,13 @@ def _lead(steps: np.ndarray, alarm: np.ndarray, start: int, lookback: int, since
     return float(start - steps[i])
 
 
-def _overshoot(steps: np.ndarray, r: np.ndarray, t: int, lookback: int, since: int) -> bool:
-    """R >= 1 at some check strictly before ``t`` within :func:`_before`'s window (a positive lead); a
-    check whose products overflowed (non-finite R) is no measurement."""
+def _overshoot(steps: np.ndarray, r: np.ndarray, t: int, lookback: int, since: int) -> bool | None:
+    """R >= 1 at some check strictly before ``t`` within :func:`_before`'s window (a positive lead);
+    None when the window holds no check (a spike right after the burn-in or after the previous
+    spike's end: not measured, neither for nor against). A check whose products overflowed
+    (non-finite R) is no measurement."""
     before = _before(steps, t, lookback, since) & (steps < t) & np.isfinite(r)
-    return bool(before.any() and np.nanmax(np.where(before, r, np.nan)) >= 1)
+    return bool(np.max(r[before]) >= 1) if before.any() else None
 
 
 def _decoupled(steps: np.ndarray, d: np.ndarray, level: float, t: int, lookback: int, since: int) -> bool:
@@ -77,8 +79,10 @@ def _quiet_times(n: int, start: int, events: list[dict], lookback: int) -> list[
 
 
 def _base_rate(alarm, times: list[tuple[int, int]]) -> float:
-    """The fraction of ``times`` at which ``alarm(t, since)`` is on (NaN without times)."""
-    return float(np.mean([alarm(t, since) for t, since in times])) if times else float("nan")
+    """The fraction of ``times`` at which ``alarm(t, since)`` is on, among those it measures (None:
+    not measured); NaN without any."""
+    on = [a for a in (alarm(t, since) for t, since in times) if a is not None]
+    return float(np.mean(on)) if on else float("nan")
 
 
 def _signal(hist: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +138,8 @@ def table(runs, window: int, regime: dict, sensitivity: dict, decoupling_level: 
             hit_d.append(_decoupled(d_steps, d, decoupling_level, s, lookback, since))
             since = e["end"]
         quiet = _quiet_times(len(loss), regime["burn_in"], events, lookback)
-        row.update(spike_R_hits=int(sum(hit_r)), spike_decoupling_hits=int(sum(hit_d)), quiet_times=len(quiet),
+        row.update(spike_R_hits=sum(h is True for h in hit_r), spike_R_measured=sum(h is not None for h in hit_r),
+                   spike_decoupling_hits=int(sum(hit_d)), quiet_times=len(quiet),
                    R_alarm_base_rate=_base_rate(lambda t, since: _overshoot(r_steps, r, t, lookback, since), quiet)
                    if probed else np.nan,
                    decoupling_alarm_base_rate=_base_rate(
@@ -162,7 +167,7 @@ def _alarm_verdict(hits: int, n: int, base_rate: float, max_p: float, signal: st
     """``passed``/``why`` of "the alarm precedes each spike": every spike hit, and more often than the
     alarm's base rate at quiet times would give by chance (:func:`evidence.binomial_tail`)."""
     if n == 0:
-        return {"passed": None, "why": "no spike event after the burn-in"}
+        return {"passed": None, "why": f"no spike event after the burn-in with {signal} measured before it"}
     if hits < n:
         return {"passed": False}
     p = evidence.binomial_tail(hits, n, base_rate)
@@ -172,10 +177,11 @@ def _alarm_verdict(hits: int, n: int, base_rate: float, max_p: float, signal: st
     return {"passed": True}
 
 
-def _pooled(rows: pd.DataFrame, hits: str, rate: str) -> tuple[int, int, float]:
-    """Spikes hit, spikes, and the spike-weighted base rate of the runs ``rows``."""
-    n = int(rows["spikes"].sum())
-    rate_mean = float(np.average(rows[rate], weights=rows["spikes"])) if n else float("nan")
+def _pooled(rows: pd.DataFrame, hits: str, rate: str, measured: str = "spikes") -> tuple[int, int, float]:
+    """Spikes hit, spikes measured (by default every spike), and the measured-spike-weighted base
+    rate of the runs ``rows``."""
+    n = int(rows[measured].sum())
+    rate_mean = float(np.average(rows[rate], weights=rows[measured])) if n else float("nan")
     return int(rows[hits].sum()), n, rate_mean
 
 
@@ -203,16 +209,18 @@ def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, h
     spk = _at(stats, spike)
     before = {f"{r.net} seed {int(r.seed)}": [rounded(v, 3) for v in _values(r.spike_R_max_before)]
               for r in spk.itertuples()}
-    hits, n, rate = _pooled(spk, "spike_R_hits", "R_alarm_base_rate")
+    hits, n, rate = _pooled(spk, "spike_R_hits", "R_alarm_base_rate", "spike_R_measured")
     out.append(Claim(
         id="fig11.spike_run_overshoots_before_each_spike",
         statement=f"In the spike regime ({spike}) R overshoots the threshold before each spike (Cohen et al. 2022; "
                   "Bai et al. 2025)",
         measured={"largest_R_before_each_spike": before,
                   "lead_iterations_of_R_above_1": {f"{r.net}": _values(r.spike_lead_R) for r in spk.itertuples()},
-                  "spikes_preceded": f"{hits}/{n}", "R_alarm_at_quiet_times": rounded(rate, 3),
+                  "spikes_preceded": f"{hits}/{n}", "spikes_without_a_check_before_them": int(spk["spikes"].sum()) - n,
+                  "R_alarm_at_quiet_times": rounded(rate, 3),
                   "chance_p": rounded(evidence.binomial_tail(hits, n, rate), 3) if n and np.isfinite(rate) else None},
-        threshold="every spike event after the burn-in has R >= 1 at a check before its rise (within the lookback), "
+        threshold="every spike event after the burn-in with a check before its rise (within the lookback, after the "
+                  "previous spike) has R >= 1 at one, "
                   f"and that beats the rate of R >= 1 at quiet times (chance p <= {max_chance_p:g})",
         **_alarm_verdict(hits, n, rate, max_chance_p, "R >= 1")))
     div = _at(stats, divergence)
@@ -306,14 +314,24 @@ def draw(runs, stats, png, pdf, stamp=None) -> None:
         first = control.iloc[0]  # the control's (a, b) and network, with every eps run of them (1e-8 included)
         ctl = stats[np.isclose(stats["a"], first["a"]) & np.isclose(stats["b"], first["b"])
                     & (stats["net"] == first["net"])].sort_values("eps")
-        colours = style.colours(len(ctl))
-        for c, r in zip(colours, ctl.itertuples()):
-            hist = loaded[r.run].history
-            axes[0][j].plot(hist["step"], hist["loss"], lw=0.7, color=c, label=f"eps={r.eps:g}")
-        axes[0][j].set(yscale="log", title=f"control: a={ctl['a'].iloc[0]:g}, b={ctl['b'].iloc[0]:g}, eps")
+        eps_values = sorted(ctl["eps"].unique())
+        colour = dict(zip(eps_values, style.colours(len(eps_values))))
+        counts = {e: ctl[np.isclose(ctl["eps"], e)].sort_values("seed") for e in eps_values}
+        for e, runs_e in counts.items():  # one colour per eps; the first seed drawn solid, the others faint
+            for k, r in enumerate(runs_e.itertuples()):
+                hist = loaded[r.run].history
+                axes[0][j].plot(hist["step"], hist["loss"], lw=0.7, alpha=1.0 if k == 0 else 0.35, color=colour[e],
+                                label=f"eps={e:g}" if k == 0 else None)
+        seeds = max(len(r) for r in counts.values())
+        axes[0][j].set(yscale="log", title=f"control: a={ctl['a'].iloc[0]:g}, b={ctl['b'].iloc[0]:g}, eps "
+                                           f"({seeds} seed{'s' if seeds > 1 else ''})")
         axes[0][j].legend(fontsize=7)
-        axes[1][j].bar([f"{e:g}" for e in ctl["eps"]], ctl["spikes"], color=colours)
-        axes[1][j].set(ylabel="spike events", xlabel="eps")
+        labels = [f"{e:g}" for e in eps_values]
+        axes[1][j].bar(labels, [counts[e]["spikes"].mean() for e in eps_values],
+                       color=[colour[e] for e in eps_values], alpha=0.6)
+        for x, e in enumerate(eps_values):  # each seed's count as a dot on its eps's bar (the mean)
+            axes[1][j].scatter([x] * len(counts[e]), counts[e]["spikes"], color="black", s=10, zorder=3)
+        axes[1][j].set(ylabel="spike events (bar: mean, dots: seeds)", xlabel="eps")
         for row in (2, 3):
             axes[row][j].set_visible(False)
     eta = probed["eta"].iloc[0] if len(probed) else float("nan")
