@@ -119,8 +119,10 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path, ci_di
     assert batches == {"fig08_batch000", "fig08_batch001"} and len(infos) == len(single) + 16
     rules = Counter(rule_of(j["comment"]) for j in jobs)
     # each figure's statistics, claims, comparison, drawing and provenance: one job of group `post`
+    # (the executor names a group job by the group and its rules)
     assert rules == Counter({"fetch": 1, "prepare_data": 1, "train": len(single),
-                             "train_fig08_batch000": 1, "train_fig08_batch001": 1, "post": 3}), rules
+                             "train_fig08_batch000": 1, "train_fig08_batch001": 1,
+                             "post_claims_compare_figure_provenance_stats": 3}), rules
     trained = {j["comment"].split("_wildcards_")[1] for j in jobs if rule_of(j["comment"]) == "train"}
     assert trained == single  # each single run was its own SLURM job
     # resources from the profile's set-resources, threads from the rules

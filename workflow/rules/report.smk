@@ -4,7 +4,7 @@
 rule provenance:
     input:
         reads=f"{RESULTS}/reads/{{fig}}.json",
-        stats=f"{RESULTS}/stats/{{fig}}.csv",  # after the statistics: one SLURM job per figure (group post)
+        claims=f"{RESULTS}/claims/{{fig}}.json",  # after the claims: one SLURM job per figure (group post) of at most 2 jobs at once
         infos=figure_infos,
         data=figure_data_metas,
     output:
