@@ -48,18 +48,6 @@ if "fig15" in FIGURES:
 
 # `snakemake targets` lists what can be asked for by name, and only that (at parse time: no DAG, no
 # job); an unknown name gets the nearest one and the way to the list, before any job.
-def target_list():
-    return "\n".join(
-        [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
-         "  all (the default)  every figure, the claims table and the prepared data",
-         *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
-         *([f"  {'fig08_study':<18} Fig 8's transect study (Figure 15)"] if "fig15" in FIGURES else []),
-         f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
-         f"  {'snapshot':<18} copy the figures and claims table into docs/",
-         f"  {'targets':<18} this list",
-         f"  or any output file, e.g. {RESULTS}/stats/fig07.csv; a report: snakemake --report report.html"])
-
-
 rule targets:
     localrule: True
     params:
