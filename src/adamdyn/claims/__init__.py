@@ -85,16 +85,21 @@ def with_caveat(claims: list[Claim], chosen_on_results: dict | None, seen: str =
     return claims
 
 
-def trend_verdict(trend: dict, seeds: int, min_seeds: int, max_p: float, each: str) -> dict:
-    """``passed``/``why`` of a claim that counts fall along an order, from :func:`evidence.ordered_trend`
-    over ``seeds`` seeds that ran every ``each``: too few seeds is inconclusive (chaotic counts); no
-    trend the claimed way (S <= 0) does not hold; a trend that chance would give as often as ``max_p``
-    or more is inconclusive."""
+def count_verdict(claimed_way: bool, p: float, seeds: int, min_seeds: int, max_p: float, each: str) -> dict:
+    """``passed``/``why`` of a claim on counts of chaotic events (spikes), over ``seeds`` seeds that ran
+    every ``each``: too few seeds is inconclusive; counts not the claimed way (``claimed_way`` False)
+    do not hold; the claimed way but as likely as ``p`` > ``max_p`` by chance is inconclusive."""
     if seeds < min_seeds:
         return {"passed": None, "why": f"too few seeds: {seeds} ran every {each}, the claim needs {min_seeds} "
                                        "(spike counts are chaotic)"}
-    if trend["S"] <= 0:
+    if not claimed_way:
         return {"passed": False}
-    if trend["p"] > max_p:
-        return {"passed": None, "why": f"the claimed order, but p = {trend['p']:.2g} by chance (> {max_p:g})"}
+    if p > max_p:
+        return {"passed": None, "why": f"the claimed way, but p = {p:.2g} by chance (> {max_p:g})"}
     return {"passed": True}
+
+
+def trend_verdict(trend: dict, seeds: int, min_seeds: int, max_p: float, each: str) -> dict:
+    """:func:`count_verdict` of counts that should fall along an order (:func:`evidence.ordered_trend`:
+    the claimed way is S > 0)."""
+    return count_verdict(trend["S"] > 0, trend["p"], seeds, min_seeds, max_p, each)

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
+from ..claims import Claim, count_verdict
 from ..optim import EPS
 from ..plotting import style
 from ..runs import settings_close
@@ -126,14 +126,7 @@ def _fewer_verdict(full: int, small: int, seeds: int, min_seeds: int, max_p: flo
     events is Binomial(n, 1/2), so chance gives this few or fewer with p = P(X >= full)."""
     n = full + small
     p = evidence.binomial_tail(full, n, 0.5) if n else 1.0
-    if seeds < min_seeds:
-        return {"passed": None, "why": f"too few seeds: {seeds} ran both batch sizes, the claim needs {min_seeds} "
-                                       "(spike counts are chaotic)"}, p
-    if small >= full:
-        return {"passed": False}, p
-    if p > max_p:
-        return {"passed": None, "why": f"fewer at the small batch, but p = {p:.2g} by chance (> {max_p:g})"}, p
-    return {"passed": True}, p
+    return count_verdict(small < full, p, seeds, min_seeds, max_p, "batch size"), p
 
 
 def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max_chance_p: float) -> list[Claim]:
