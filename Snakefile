@@ -31,7 +31,7 @@ wildcard_constraints:
     run="[^/]+",
     name="[a-z0-9_]+",
     dataset="cifar10|fashion_mnist",
-    fig="fig[0-9][0-9](-[a-z0-9_]+)?",  # figNN, or figNN-<variant> (a variant declared in config.yaml)
+    fig=FIG_PATTERN,  # figNN or a study's name, or <that>-<variant> (a variant declared in config.yaml)
 
 
 

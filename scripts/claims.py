@@ -1,4 +1,4 @@
-"""Check a figure's claims (rule ``claims``) from its statistics table: figNN.claims -> claims/figNN.json."""
+"""Check a figure's claims (rule ``claims``) from its statistics table: <id>.claims -> claims/<id>.json."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 from _cli import entry, parser
 
-from adamdyn.figures import figure
+from adamdyn.registry import figure
 from adamdyn.io import write_json
 
 

@@ -20,7 +20,7 @@ def main() -> None:
     p.add_argument("--claims", action="append", required=True, help="FIGURE=PATH of a claims JSON")
     p.add_argument("--compare", action="append", default=[], help="FIGURE=PATH of a comparison CSV")
     p.add_argument("--variants", type=json.loads, default={},
-                   help="JSON {figNN-<variant>: {set, why}}: what each variant changes")
+                   help="JSON {<id>-<variant>: {set, why}}: what each variant changes")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
     paths = dict(item.split("=", 1) for item in args.claims)

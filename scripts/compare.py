@@ -1,5 +1,5 @@
 """Compare a figure with the paper's published figure (rule ``compare``): every reading of
-readings.yaml measured on the figure's runs and statistics -> compare/figNN.csv."""
+readings.yaml measured on the figure's runs and statistics -> compare/<id>.csv."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +13,7 @@ from adamdyn.published import compare, load
 
 def main() -> None:
     p = parser(__doc__)
-    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/figNN.json")
+    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/<id>.json")
     p.add_argument("--stats", type=Path, required=True, help="the figure's statistics table")
     p.add_argument("--readings", type=Path, required=True, help="the readings of the published figures")
     p.add_argument("--out", type=Path, required=True)

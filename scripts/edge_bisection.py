@@ -1,4 +1,4 @@
-"""Fig 12's bisection of the divergence edge (rule ``bisect_<figure>``, one job per shard of its
+"""The divergence-edge study's bisection of the divergence edge (rule ``bisect_<figure>``, one job per shard of its
 chains): train every step's runs together, write each run's folder, and a reads file listing them."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Draw a figure (rule ``figure``) from its runs' histories and statistics, with the readings of the
-published figure as markers where its ``draw`` takes them: figNN.draw -> PNG and PDF."""
+published figure as markers where its ``draw`` takes them: <id>.draw -> PNG and PDF."""
 from __future__ import annotations
 
 import inspect
@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 from _cli import entry, parser, reads_arg
 
-from adamdyn.figures import figure
+from adamdyn.registry import figure
 
 
 def main() -> None:
     p = parser(__doc__)
-    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/figNN.json")
+    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/<id>.json")
     p.add_argument("--png", type=Path, required=True)
     p.add_argument("--pdf", type=Path, required=True)
     p.add_argument("--stats", type=Path, required=True, help="the figure's statistics table")

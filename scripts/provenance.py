@@ -14,7 +14,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--figure", required=True)
     p.add_argument("--scale", required=True)
-    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/figNN.json")
+    p.add_argument("--reads", type=reads_arg, required=True, help="the figure's runs: reads/<id>.json")
     p.add_argument("--data", type=Path, action="append", default=[], help="a prepared data set's JSON")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()

@@ -8,7 +8,8 @@ import time
 import torch
 from _cli import entry, training_parser
 
-from adamdyn.engine import resolve_device, train_group
+from adamdyn.engine import resolve_device
+from adamdyn.executors import train_group
 from adamdyn.provenance import write_run
 from adamdyn.runs import RunPlan
 

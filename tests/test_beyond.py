@@ -1,23 +1,22 @@
-"""Figures 11, 13 and 14 (beyond the paper): the runs their configs expand to, the scaling rules,
-Fig 11's lead times (their claims: tests/test_claims_falsifiable.py)."""
+"""The spike-mechanism study, 13 and 14 (beyond the paper): the runs their configs expand to, the scaling rules,
+The spike-mechanism study's lead times (their claims: tests/test_claims_falsifiable.py)."""
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from adamdyn.figures import fig13, fig14
+from adamdyn.studies import batch_size, lr_decay
 from adamdyn.runs import figure_runs
 from adamdyn.schedule import Schedule
 
 from conftest import CONFIG
 
-ARMS = CONFIG["scales"]["cpu"]["fig13"]["arms"]
+ARMS = CONFIG["scales"]["cpu"]["lr_decay"]["arms"]
 
 
-def test_fig13_expands_to_every_schedule_and_arm_and_a_reference_at_the_final_eta():
-    cfg = CONFIG["scales"]["ci"]["fig13"]
-    plans = [p for p, _ in figure_runs("fig13", fig13.expand(cfg))]
+def test_lr_decay_expands_to_every_schedule_and_arm_and_a_reference_at_the_final_eta():
+    cfg = CONFIG["scales"]["ci"]["lr_decay"]
+    plans = [p for p, _ in figure_runs("lr_decay", lr_decay.expand(cfg))]
     scheduled = [p for p in plans if p.spec.schedule is not None]
     refs = [p for p in plans if p.spec.schedule is None]
     assert len(scheduled) == 2 * 2 * 3 and len(refs) == 2
@@ -27,7 +26,7 @@ def test_fig13_expands_to_every_schedule_and_arm_and_a_reference_at_the_final_et
     assert {s.stop for s in cosine} == {cfg["iterations"]} and {s.start for s in cosine} == {cfg["decay"]["start"]}
 
 
-def test_fig13_arms_run_the_same_numbers_before_the_decay_and_differ_after():
+def test_lr_decay_arms_run_the_same_numbers_before_the_decay_and_differ_after():
     eta0, alpha0, beta0 = 1e-3, 1 - 1e-3, 1 - 0.1
     before, after = set(), set()
     for arm in ARMS.values():
@@ -37,8 +36,8 @@ def test_fig13_arms_run_the_same_numbers_before_the_decay_and_differ_after():
     assert len(before) == 1 and len(after) == 3
 
 
-def test_fig14_scaling_rules_from_the_full_batch_setting():
-    runs = fig14.settings(1e-3, ["1,100"], 2000, [1, 4, 16], {"sqrt": [16], "halflife": [4]})
+def test_batch_size_scaling_rules_from_the_full_batch_setting():
+    runs = batch_size.settings(1e-3, ["1,100"], 2000, [1, 4, 16], {"sqrt": [16], "halflife": [4]})
     by = {(r["rule"], r["divisor"]): r for r in runs}
     assert [by[("none", d)]["batch_size"] for d in (1, 4, 16)] == [None, 500, 125]
     sq = by[("sqrt", 16)]
@@ -49,11 +48,11 @@ def test_fig14_scaling_rules_from_the_full_batch_setting():
     assert hl["alpha"] == pytest.approx((1 - 1e-3) ** 0.25) and hl["beta"] == pytest.approx(0.9)
     assert math.log(0.5) / math.log(hl["alpha"]) * 500 == pytest.approx(math.log(0.5) / math.log(1 - 1e-3) * 2000)
     with pytest.raises(ValueError, match="not divisible by 3"):
-        fig14.settings(1e-3, ["1,100"], 2000, [1, 3], {})
+        batch_size.settings(1e-3, ["1,100"], 2000, [1, 3], {})
 
 
-def test_fig11_lead_time_is_the_unbroken_alarm_streak_reaching_the_rise():
-    from adamdyn.figures.fig11 import _lead
+def test_spike_mechanism_lead_time_is_the_unbroken_alarm_streak_reaching_the_rise():
+    from adamdyn.studies.spike_mechanism import _lead
 
     steps = np.arange(0, 60, 3)
     alarm = np.zeros(len(steps), dtype=bool)

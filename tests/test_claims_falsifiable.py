@@ -15,7 +15,7 @@ import pytest
 
 from adamdyn.claims import FAILS, HOLDS, INCONCLUSIVE, Claim, tally, tally_text
 from adamdyn.claims.table import claims_markdown
-from adamdyn.figures import FIGURES, figure
+from adamdyn.registry import FIGURES, figure
 from adamdyn.stats import evidence
 
 from conftest import CONFIG
@@ -137,7 +137,7 @@ def fig10(default_spikes=3, balanced_test=1e-5, big_tail=1e-1):
                          row(100, 10, 0, 0, big_tail, 1e-2)])
 
 
-def _fig11_row(a, b, eps, probed, seed=0, **kw):
+def _spike_mechanism_row(a, b, eps, probed, seed=0, **kw):
     row = {"a": a, "b": b, "eps": eps, "probed": probed, "net": "256x128x64", "seed": seed, "decoupling_level": 0.1,
            "R_late_median": 1.0, "R_late_frac_above_1": 0.5, "R_late_nonfinite_frac": 0.0, "tail_mean_loss": 1e-4,
            "decoupling_late_frac_below": 0.5, "spike_R_max_before": "", "spike_lead_R": "",
@@ -146,23 +146,23 @@ def _fig11_row(a, b, eps, probed, seed=0, **kw):
     return {**row, **kw}
 
 
-def fig11(hover=1.1, r_hits=None, r_rate=0.2, d_hits=None, d_rate=0.2, above=0.95, overflow=0.0,
+def spike_mechanism(hover=1.1, r_hits=None, r_rate=0.2, d_hits=None, d_rate=0.2, above=0.95, overflow=0.0,
           eps_spikes=((5, 3, 1), (5, 4, 0), (7, 2, 2)), r_measured=None):
     """Per seed, spike events at eps 1e-8, 1e-6 and 1e-4 (``eps_spikes``); seed 0 at 1e-8 is the probed
     spike run, R >= 1 and decoupling before ``r_hits``/``d_hits`` of its spikes (default: all), each
     alarm on at a fraction ``*_rate`` of quiet times."""
     n = eps_spikes[0][0]
-    rows = [_fig11_row(10, 10, 1e-8, True, R_late_median=hover),
-            _fig11_row(1, 100, 1e-8, True, spikes=n, spike_R_max_before=";".join(["1.1"] * n),
+    rows = [_spike_mechanism_row(10, 10, 1e-8, True, R_late_median=hover),
+            _spike_mechanism_row(1, 100, 1e-8, True, spikes=n, spike_R_max_before=";".join(["1.1"] * n),
                        spike_lead_R=";".join(["6"] * n), spike_lead_decoupling=";".join(["30"] * n),
                        spike_R_hits=n if r_hits is None else r_hits, spike_R_measured=n if r_measured is None else r_measured,
                        spike_decoupling_hits=n if d_hits is None else d_hits,
                        R_alarm_base_rate=r_rate, decoupling_alarm_base_rate=d_rate),
-            _fig11_row(100, 1, 1e-8, True, R_late_frac_above_1=above, R_late_nonfinite_frac=overflow)]
+            _spike_mechanism_row(100, 1, 1e-8, True, R_late_frac_above_1=above, R_late_nonfinite_frac=overflow)]
     for seed, counts in enumerate(eps_spikes):
         for eps, k in zip((1e-8, 1e-6, 1e-4), counts):
             if (eps, seed) != (1e-8, 0):  # seed 0 at 1e-8 is the probed spike run itself
-                rows.append(_fig11_row(1, 100, eps, False, seed=seed, spikes=k))
+                rows.append(_spike_mechanism_row(1, 100, eps, False, seed=seed, spikes=k))
     return pd.DataFrame(rows)
 
 
@@ -170,7 +170,7 @@ FIG11_ARGS = dict(oscillation="10,10", spike="1,100", divergence="100,1", hover_
                   **EVIDENCE)
 
 
-def fig12(edges=None, at_4=False, eta2_shift=1.0):
+def divergence_edge(edges=None, at_4=False, eta2_shift=1.0):
     """Chains of a bisection on [1, 16] in 3 steps (probes 4, then 2 or 8, then 2.83/5.66/...) for three
     rows, three seeds and two etas; a run diverges when a/b >= the row's edge (x ``eta2_shift`` at the
     second eta). ``at_4``: the first row's edge lies just above 4, so its chains stay finite at 4."""
@@ -193,7 +193,7 @@ def fig12(edges=None, at_4=False, eta2_shift=1.0):
     return pd.DataFrame(rows)
 
 
-def fig13(rates_by_seed=None, gap=0.1):
+def lr_decay(rates_by_seed=None, gap=0.1):
     """The default's three arms after a step decay, spikes per unit t per seed in the claimed order."""
     rates_by_seed = rates_by_seed or [(3.0, 1.0, 0.0), (4.0, 2.0, 1.0), (2.0, 1.0, 0.0)]
     rows = []
@@ -210,30 +210,30 @@ FIG13_ARGS = dict(ode_tolerance_decades=0.3, default="1,100", eos_order=["fixed_
                   **EVIDENCE)
 
 
-def _fig14_row(a_b, divisor, rule, seed, spikes, excess, stored=None):
+def _batch_size_row(a_b, divisor, rule, seed, spikes, excess, stored=None):
     a, b = stored or tuple(float(x) for x in a_b.split(","))
     return {"a_b": a_b, "a": a, "b": b, "divisor": divisor, "rule": rule, "seed": seed, "late_spikes": spikes,
             "late_spikes_per_100_epochs": spikes / 4, "late_spike_max_decades": 2.0 * bool(spikes),
             "excess_over_full_batch_decades": excess}
 
 
-def fig14(small_spikes=0, sqrt_excess=0.2, halflife_excess=0.3, balanced_rule_spikes=0, seeds=(0, 1, 2)):
+def batch_size(small_spikes=0, sqrt_excess=0.2, halflife_excess=0.3, balanced_rule_spikes=0, seeds=(0, 1, 2)):
     """Per seed 3 late spike events of the default at full batch and ``small_spikes`` at N/16 (with 0:
     0 of 9 events at N/16, p = 2^-9 under equal rates). Rule runs store the (a, b) their rule gives
     ((10, 10) -> (2.5, 2.5) under the square-root rule at N/16; (0.628, 10) under the half-life rule),
     as the real table does."""
     rows = []
     for seed in seeds:
-        rows += [_fig14_row("1,100", 1, "none", seed, 3, 0.0), _fig14_row("1,100", 16, "none", seed, small_spikes, 0.5),
-                 _fig14_row("1,100", 16, "sqrt", seed, 0, sqrt_excess, (0.25, 25.0)),
-                 _fig14_row("1,100", 16, "halflife", seed, 2, halflife_excess, (0.0628, 100.0)),
-                 _fig14_row("10,10", 1, "none", seed, 0, 0.0), _fig14_row("10,10", 16, "none", seed, 0, 0.4),
-                 _fig14_row("10,10", 16, "sqrt", seed, balanced_rule_spikes, 0.1, (2.5, 2.5)),
-                 _fig14_row("10,10", 16, "halflife", seed, 0, 0.3, (0.628, 10.0))]
+        rows += [_batch_size_row("1,100", 1, "none", seed, 3, 0.0), _batch_size_row("1,100", 16, "none", seed, small_spikes, 0.5),
+                 _batch_size_row("1,100", 16, "sqrt", seed, 0, sqrt_excess, (0.25, 25.0)),
+                 _batch_size_row("1,100", 16, "halflife", seed, 2, halflife_excess, (0.0628, 100.0)),
+                 _batch_size_row("10,10", 1, "none", seed, 0, 0.0), _batch_size_row("10,10", 16, "none", seed, 0, 0.4),
+                 _batch_size_row("10,10", 16, "sqrt", seed, balanced_rule_spikes, 0.1, (2.5, 2.5)),
+                 _batch_size_row("10,10", 16, "halflife", seed, 0, 0.3, (0.628, 10.0))]
     return pd.DataFrame(rows)
 
 
-def fig15(short_agree=2, long_agree=4):
+def fig08_reduction(short_agree=2, long_agree=4):
     rows = []
     for length, agree in ((1000, short_agree), (8000, long_agree)):
         for i in range(5):
@@ -253,8 +253,8 @@ KWARGS = {
     "fig08": dict(default="1,100", near_diagonal_decades=0.5, min_region_purity=0.5, max_chance_p=0.05),
     "fig09": dict(default="1,100", balanced="1,1.5", slow="1,0.1", min_spikes=1),
     "fig10": dict(default={"cube": "2,200"}, balanced={"cube": "10,10"}, a_over_b={"cube": "100,10"}, min_spikes=1),
-    "fig11": FIG11_ARGS, "fig12": {}, "fig13": FIG13_ARGS, "fig14": dict(default="1,100", balanced="10,10", **EVIDENCE),
-    "fig15": dict(default="1,100"),
+    "spike_mechanism": FIG11_ARGS, "divergence_edge": {}, "lr_decay": FIG13_ARGS, "batch_size": dict(default="1,100", balanced="10,10", **EVIDENCE),
+    "fig08_reduction": dict(default="1,100"),
 }
 
 # per figure: the holding table, and failing tables (each breaking the claims it names)
@@ -274,11 +274,11 @@ CASES = {
                                                         "divergence": -5.0}[label], default_regime="oscillation")]),
     "fig09": (fig09(), [fig09(default_spikes=0, balanced_tail=1e-2, slow_mean=-3.5)]),
     "fig10": (fig10(), [fig10(default_spikes=0, balanced_test=1e-3, big_tail=1e-5)]),
-    "fig11": (fig11(), [fig11(hover=0.5, r_hits=0, d_hits=1, above=0.5, eps_spikes=((2, 3, 6), (0, 4, 5), (2, 2, 7)))]),
-    "fig12": (fig12(), [fig12(edges={0.7: 1.3, 2.9: 6.0, 11.9: 12.0}, eta2_shift=2.5)]),
-    "fig13": (fig13(), [fig13(rates_by_seed=[(0.0, 1.0, 3.0), (1.0, 2.0, 4.0), (0.0, 1.0, 2.0)], gap=0.6)]),
-    "fig14": (fig14(), [fig14(small_spikes=8, sqrt_excess=0.6, halflife_excess=0.7, balanced_rule_spikes=3)]),
-    "fig15": (fig15(), [fig15(short_agree=4, long_agree=4)]),
+    "spike_mechanism": (spike_mechanism(), [spike_mechanism(hover=0.5, r_hits=0, d_hits=1, above=0.5, eps_spikes=((2, 3, 6), (0, 4, 5), (2, 2, 7)))]),
+    "divergence_edge": (divergence_edge(), [divergence_edge(edges={0.7: 1.3, 2.9: 6.0, 11.9: 12.0}, eta2_shift=2.5)]),
+    "lr_decay": (lr_decay(), [lr_decay(rates_by_seed=[(0.0, 1.0, 3.0), (1.0, 2.0, 4.0), (0.0, 1.0, 2.0)], gap=0.6)]),
+    "batch_size": (batch_size(), [batch_size(small_spikes=8, sqrt_excess=0.6, halflife_excess=0.7, balanced_rule_spikes=3)]),
+    "fig08_reduction": (fig08_reduction(), [fig08_reduction(short_agree=4, long_agree=4)]),
 }
 
 
@@ -348,106 +348,106 @@ def test_fig08_a_purity_above_the_threshold_but_at_chance_is_inconclusive():
     assert claim.verdict == INCONCLUSIVE and "not beyond chance" in claim.why
 
 
-def test_fig11_an_alarm_on_most_of_the_time_does_not_show_that_it_precedes_spikes():
+def test_spike_mechanism_an_alarm_on_most_of_the_time_does_not_show_that_it_precedes_spikes():
     # 5 of 5 spikes preceded, but the alarm is on at 88 % of quiet times: p = 0.88^5 = 0.53
-    out = {c.id: c for c in _claims("fig11", fig11(d_rate=0.88, r_rate=0.9))}
-    for cid in ("fig11.decoupling_precedes_each_spike", "fig11.spike_run_overshoots_before_each_spike"):
+    out = {c.id: c for c in _claims("spike_mechanism", spike_mechanism(d_rate=0.88, r_rate=0.9))}
+    for cid in ("spike_mechanism.decoupling_precedes_each_spike", "spike_mechanism.spike_run_overshoots_before_each_spike"):
         assert out[cid].verdict == INCONCLUSIVE and "by chance" in out[cid].why
-    assert out["fig11.decoupling_precedes_each_spike"].measured["chance_p"] == pytest.approx(0.88 ** 5, rel=1e-3)
+    assert out["spike_mechanism.decoupling_precedes_each_spike"].measured["chance_p"] == pytest.approx(0.88 ** 5, rel=1e-3)
     # a spike without the alarm before it refutes "before each spike", whatever the base rate
-    assert verdicts(_claims("fig11", fig11(d_hits=4)))["fig11.decoupling_precedes_each_spike"] == FAILS
+    assert verdicts(_claims("spike_mechanism", spike_mechanism(d_hits=4)))["spike_mechanism.decoupling_precedes_each_spike"] == FAILS
 
 
-def test_fig11_a_spike_with_no_check_before_it_is_not_counted_against_the_claim():
+def test_spike_mechanism_a_spike_with_no_check_before_it_is_not_counted_against_the_claim():
     # 5 spikes, 4 with a check of R before them, all 4 with R >= 1 (alarm at 20 % of quiet times: p = 0.0016)
-    claim = {c.id: c for c in _claims("fig11", fig11(r_hits=4, r_measured=4))}[
-        "fig11.spike_run_overshoots_before_each_spike"]
+    claim = {c.id: c for c in _claims("spike_mechanism", spike_mechanism(r_hits=4, r_measured=4))}[
+        "spike_mechanism.spike_run_overshoots_before_each_spike"]
     assert claim.verdict == HOLDS and claim.measured["spikes_preceded"] == "4/4"
     assert claim.measured["spikes_without_a_check_before_them"] == 1
     # one of the 4 measured without R >= 1: refuted
-    assert verdicts(_claims("fig11", fig11(r_hits=3, r_measured=4)))[
-        "fig11.spike_run_overshoots_before_each_spike"] == FAILS
+    assert verdicts(_claims("spike_mechanism", spike_mechanism(r_hits=3, r_measured=4)))[
+        "spike_mechanism.spike_run_overshoots_before_each_spike"] == FAILS
     # none measured: undecided
-    claim = {c.id: c for c in _claims("fig11", fig11(r_hits=0, r_measured=0))}[
-        "fig11.spike_run_overshoots_before_each_spike"]
+    claim = {c.id: c for c in _claims("spike_mechanism", spike_mechanism(r_hits=0, r_measured=0))}[
+        "spike_mechanism.spike_run_overshoots_before_each_spike"]
     assert claim.verdict == INCONCLUSIVE and "measured" in claim.why
 
 
-def test_fig11_an_overflowed_diverging_run_is_not_judged():
-    claim = {c.id: c for c in _claims("fig11", fig11(above=0.3, overflow=0.4))}["fig11.diverging_run_stays_above"]
+def test_spike_mechanism_an_overflowed_diverging_run_is_not_judged():
+    claim = {c.id: c for c in _claims("spike_mechanism", spike_mechanism(above=0.3, overflow=0.4))}["spike_mechanism.diverging_run_stays_above"]
     assert claim.verdict == INCONCLUSIVE and "overflow" in claim.why
 
 
-def test_fig11_the_eps_control_needs_three_seeds_and_a_trend_beyond_chance():
-    one_seed = fig11(eps_spikes=((5, 2, 1),))
-    claim = {c.id: c for c in _claims("fig11", one_seed)}["fig11.larger_eps_fewer_spikes"]
+def test_spike_mechanism_the_eps_control_needs_three_seeds_and_a_trend_beyond_chance():
+    one_seed = spike_mechanism(eps_spikes=((5, 2, 1),))
+    claim = {c.id: c for c in _claims("spike_mechanism", one_seed)}["spike_mechanism.larger_eps_fewer_spikes"]
     assert claim.verdict == INCONCLUSIVE and "too few seeds" in claim.why
     # three seeds: falling, flat, falling with a tie: S = 3 + 0 + 2 = 5 of 9, and P(S >= 5) = 1/6 x 1/3
     # (the first seed's 3 with one ordering of six, the third's 2 with two of six) = 0.056
-    weak = fig11(eps_spikes=((6, 3, 1), (4, 4, 4), (3, 2, 2)))
-    claim = {c.id: c for c in _claims("fig11", weak)}["fig11.larger_eps_fewer_spikes"]
+    weak = spike_mechanism(eps_spikes=((6, 3, 1), (4, 4, 4), (3, 2, 2)))
+    claim = {c.id: c for c in _claims("spike_mechanism", weak)}["spike_mechanism.larger_eps_fewer_spikes"]
     assert claim.measured["kendall_S"] == 5 and claim.measured["chance_p"] == pytest.approx(1 / 18, rel=1e-3)
     assert claim.verdict == INCONCLUSIVE and "by chance" in claim.why
 
 
-def test_fig12_a_finite_run_at_exactly_4_is_the_boundary_not_a_refutation():
-    claim = {c.id: c for c in _claims("fig12", fig12(at_4=True))}["fig12.ode_edge"]
+def test_divergence_edge_a_finite_run_at_exactly_4_is_the_boundary_not_a_refutation():
+    claim = {c.id: c for c in _claims("divergence_edge", divergence_edge(at_4=True))}["divergence_edge.ode_edge"]
     assert claim.verdict == INCONCLUSIVE and "exactly a/b = 4" in claim.why
     # an edge at 6 leaves runs at a/b = 5.66 finite: beyond 4, a refutation
-    assert verdicts(_claims("fig12", fig12(edges={0.7: 3.0, 2.9: 6.0, 11.9: 3.5})))["fig12.ode_edge"] == FAILS
+    assert verdicts(_claims("divergence_edge", divergence_edge(edges={0.7: 3.0, 2.9: 6.0, 11.9: 3.5})))["divergence_edge.ode_edge"] == FAILS
 
 
-def test_fig12_the_band_is_judged_by_the_brackets_overlap_not_their_midpoints():
+def test_divergence_edge_the_band_is_judged_by_the_brackets_overlap_not_their_midpoints():
     # edges at 4.5: brackets (4, 5.66], midpoint 4.76 outside [2.4, 4.1], but the bracket overlaps it
-    claim = {c.id: c for c in _claims("fig12", fig12(edges={0.7: 4.5, 2.9: 3.0, 11.9: 4.5}))}["fig12.published_band"]
+    claim = {c.id: c for c in _claims("divergence_edge", divergence_edge(edges={0.7: 4.5, 2.9: 3.0, 11.9: 4.5}))}["divergence_edge.published_band"]
     assert claim.verdict == HOLDS
     # an edge at 12: bracket (11.3, 16], far above the band
-    claim = {c.id: c for c in _claims("fig12", fig12(edges={0.7: 12.0, 2.9: 3.0, 11.9: 3.5}))}["fig12.published_band"]
+    claim = {c.id: c for c in _claims("divergence_edge", divergence_edge(edges={0.7: 12.0, 2.9: 3.0, 11.9: 3.5}))}["divergence_edge.published_band"]
     assert claim.verdict == FAILS and claim.measured["rows_whose_brackets_overlap_the_band"] == "2/3"
 
 
-def test_fig12_the_update_bound_identity_is_not_a_claim():
-    assert "fig12.update_bound" not in verdicts(_claims("fig12", fig12()))
+def test_divergence_edge_the_update_bound_identity_is_not_a_claim():
+    assert "divergence_edge.update_bound" not in verdicts(_claims("divergence_edge", divergence_edge()))
 
 
-def test_fig13_one_seed_cannot_order_chaotic_spike_counts():
-    claim = {c.id: c for c in _claims("fig13", fig13(rates_by_seed=[(4.0, 2.0, 1.0)]))}["fig13.eos_spike_order.step"]
+def test_lr_decay_one_seed_cannot_order_chaotic_spike_counts():
+    claim = {c.id: c for c in _claims("lr_decay", lr_decay(rates_by_seed=[(4.0, 2.0, 1.0)]))}["lr_decay.eos_spike_order.step"]
     assert claim.verdict == INCONCLUSIVE and "too few seeds" in claim.why
     # three seeds: two in the order with a tie (S = 2: one third of their orderings), one flat (S = 0):
     # S = 4 of 9, P(S >= 4) = 1/3 x 1/3 = 0.11, not beyond chance
-    tied = fig13(rates_by_seed=[(1.0, 1.0, 0.0), (2.0, 1.0, 1.0), (1.0, 1.0, 1.0)])
-    claim = {c.id: c for c in _claims("fig13", tied)}["fig13.eos_spike_order.step"]
+    tied = lr_decay(rates_by_seed=[(1.0, 1.0, 0.0), (2.0, 1.0, 1.0), (1.0, 1.0, 1.0)])
+    claim = {c.id: c for c in _claims("lr_decay", tied)}["lr_decay.eos_spike_order.step"]
     assert claim.measured["kendall_S"] == 4 and claim.measured["chance_p"] == pytest.approx(1 / 9, rel=1e-3)
     assert claim.verdict == INCONCLUSIVE and "by chance" in claim.why
     # the same ties in all three seeds: (1/3)^3 = 0.037, beyond chance
-    tied = fig13(rates_by_seed=[(1.0, 1.0, 0.0), (2.0, 1.0, 1.0), (1.0, 0.0, 0.0)])
-    assert verdicts(_claims("fig13", tied))["fig13.eos_spike_order.step"] == HOLDS
+    tied = lr_decay(rates_by_seed=[(1.0, 1.0, 0.0), (2.0, 1.0, 1.0), (1.0, 0.0, 0.0)])
+    assert verdicts(_claims("lr_decay", tied))["lr_decay.eos_spike_order.step"] == HOLDS
     # no spike after the decay in any arm: no order shown
-    zero = fig13(rates_by_seed=[(0.0, 0.0, 0.0)] * 3)
-    assert verdicts(_claims("fig13", zero))["fig13.eos_spike_order.step"] == FAILS
+    zero = lr_decay(rates_by_seed=[(0.0, 0.0, 0.0)] * 3)
+    assert verdicts(_claims("lr_decay", zero))["lr_decay.eos_spike_order.step"] == FAILS
 
 
-def test_fig14_the_balanced_claim_sees_the_rule_runs_by_their_setting():
+def test_batch_size_the_balanced_claim_sees_the_rule_runs_by_their_setting():
     # the only spikes of a ~ b are in its square-root runs, stored at (2.5, 2.5): the claim must see them
-    claim = {c.id: c for c in _claims("fig14", fig14(balanced_rule_spikes=3))}["fig14.balanced_no_spikes"]
+    claim = {c.id: c for c in _claims("batch_size", batch_size(balanced_rule_spikes=3))}["batch_size.balanced_no_spikes"]
     assert claim.verdict == FAILS and set(claim.measured) == {f"N/16 sqrt seed {s}" for s in (0, 1, 2)}
 
 
-def test_fig14_fewer_spikes_at_small_batch_needs_three_seeds_and_a_difference_beyond_chance():
+def test_batch_size_fewer_spikes_at_small_batch_needs_three_seeds_and_a_difference_beyond_chance():
     # two seeds: undecided whatever the counts
-    claim = {c.id: c for c in _claims("fig14", fig14(seeds=(0, 1)))}["fig14.small_batch_fewer_spikes"]
+    claim = {c.id: c for c in _claims("batch_size", batch_size(seeds=(0, 1)))}["batch_size.small_batch_fewer_spikes"]
     assert claim.verdict == INCONCLUSIVE and "too few seeds" in claim.why
     # 9 events at N against 6 at N/16: P(X >= 9 | 15, 1/2) = 0.30
-    claim = {c.id: c for c in _claims("fig14", fig14(small_spikes=2))}["fig14.small_batch_fewer_spikes"]
+    claim = {c.id: c for c in _claims("batch_size", batch_size(small_spikes=2))}["batch_size.small_batch_fewer_spikes"]
     assert claim.verdict == INCONCLUSIVE and claim.measured["chance_p"] == pytest.approx(0.304, abs=1e-3)
     # as many at N/16: refuted
-    assert verdicts(_claims("fig14", fig14(small_spikes=3)))["fig14.small_batch_fewer_spikes"] == FAILS
+    assert verdicts(_claims("batch_size", batch_size(small_spikes=3)))["batch_size.small_batch_fewer_spikes"] == FAILS
 
 
-def test_fig14_a_rule_run_below_full_batch_is_not_behind_it():
+def test_batch_size_a_rule_run_below_full_batch_is_not_behind_it():
     # the excess over the full-batch curve is what counts: a run that ends lower has excess 0
-    v = verdicts(_claims("fig14", fig14(sqrt_excess=0.0)))
-    assert v["fig14.sqrt_rule_tracks_full_batch.N_over_16"] == HOLDS
+    v = verdicts(_claims("batch_size", batch_size(sqrt_excess=0.0)))
+    assert v["batch_size.sqrt_rule_tracks_full_batch.N_over_16"] == HOLDS
 
 
 # --- the exact tests behind the verdicts ---
@@ -482,7 +482,7 @@ def test_an_inconclusive_claim_needs_its_reason_and_is_tallied_apart():
     assert [d["verdict"] for d in dicts] == [HOLDS, FAILS, INCONCLUSIVE]
     assert tally(dicts) == {HOLDS: 1, FAILS: 1, INCONCLUSIVE: 1}
     assert tally_text(dicts) == "1 hold, 1 do not hold, 1 inconclusive (of 3)"
-    md = claims_markdown({"fig13": dicts}, "ci")
+    md = claims_markdown({"lr_decay": dicts}, "ci")
     assert "**Claims: 1 hold, 1 do not hold, 1 inconclusive (of 3).**" in md
     assert "| inconclusive: too few seeds |" in md and "| **does not hold** |" in md
 

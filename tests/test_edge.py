@@ -1,4 +1,4 @@
-"""Fig 12's divergence edge: the update bound of Zhang et al., the bisection, its sharding, its
+"""The divergence-edge study's divergence edge: the update bound of Zhang et al., the bisection, its sharding, its
 training job (multi-seed stacks, the logged largest update, resuming without retraining) and its claims."""
 import copy
 import math
@@ -10,10 +10,9 @@ import torch
 from torch import nn
 
 from adamdyn import bisection
-from adamdyn.batched import train_stack
 from adamdyn.data.prepare import save_prepared
 from adamdyn.edge import Chain, bisect_edges, update_bound, update_bound_at
-from adamdyn.figures import fig12
+from adamdyn.studies import divergence_edge
 from adamdyn.problems.networks import mlp_net
 from adamdyn.runs import RunPlan
 
@@ -110,7 +109,7 @@ def tiny_data(tmp_path):
     return tmp_path / "data"
 
 
-JOB = {"figure": "fig12", "problem": {"name": "mlp", "data": "tiny", "widths": [8, 8]}, "dtype": "float64",
+JOB = {"figure": "divergence_edge", "problem": {"name": "mlp", "data": "tiny", "widths": [8, 8]}, "dtype": "float64",
        "rows": [0.5, 2.0], "seeds": [0, 1], "etas": [1e-2, 2e-2], "time": 0.6, "bracket": [1.0, 16.0], "steps": 2,
        "anchors": [1.0]}
 
@@ -156,7 +155,7 @@ def test_the_bisection_job_writes_real_runs_and_a_second_call_trains_nothing(tin
 
 
 def _stats(edges: dict, eta2_shift: float = 1.0, exceed: int = 0) -> pd.DataFrame:
-    """A Fig 12 table whose chains diverge at a/b >= edge (per row), 3 seeds, two etas, 3 steps."""
+    """A the divergence-edge study table whose chains diverge at a/b >= edge (per row), 3 seeds, two etas, 3 steps."""
     rows = []
     for b, edge in edges.items():
         for eta in (1e-3, 2e-3):
@@ -176,12 +175,12 @@ def _stats(edges: dict, eta2_shift: float = 1.0, exceed: int = 0) -> pd.DataFram
 
 
 def test_claims_read_the_edge_against_the_theory_lines_and_the_published_band():
-    by_id = {c.id: c for c in fig12.claims(_stats({0.7: 3.0, 2.9: 3.0, 11.9: 3.5}))}
-    assert by_id["fig12.bounded_edge"].passed and by_id["fig12.ode_edge"].passed
-    assert by_id["fig12.published_band"].passed and by_id["fig12.eta_independent"].passed
-    assert "fig12.update_bound" not in by_id  # an identity of the recursion: tested above, not a claim
-    by_id = {c.id: c for c in fig12.claims(_stats({0.7: 1.3, 2.9: 6.0, 11.9: 3.0}, eta2_shift=2.5, exceed=1))}
-    assert not by_id["fig12.bounded_edge"].passed  # a run at a/b < 2 diverged
-    assert by_id["fig12.ode_edge"].passed is False  # a run at a/b = 5.66 > 4 stayed finite
-    assert not by_id["fig12.published_band"].passed and not by_id["fig12.eta_independent"].passed
-    assert by_id["fig12.published_band"].measured["rows_whose_brackets_overlap_the_band"] == "1/3"  # only (2.83, 4]
+    by_id = {c.id: c for c in divergence_edge.claims(_stats({0.7: 3.0, 2.9: 3.0, 11.9: 3.5}))}
+    assert by_id["divergence_edge.bounded_edge"].passed and by_id["divergence_edge.ode_edge"].passed
+    assert by_id["divergence_edge.published_band"].passed and by_id["divergence_edge.eta_independent"].passed
+    assert "divergence_edge.update_bound" not in by_id  # an identity of the recursion: tested above, not a claim
+    by_id = {c.id: c for c in divergence_edge.claims(_stats({0.7: 1.3, 2.9: 6.0, 11.9: 3.0}, eta2_shift=2.5, exceed=1))}
+    assert not by_id["divergence_edge.bounded_edge"].passed  # a run at a/b < 2 diverged
+    assert by_id["divergence_edge.ode_edge"].passed is False  # a run at a/b = 5.66 > 4 stayed finite
+    assert not by_id["divergence_edge.published_band"].passed and not by_id["divergence_edge.eta_independent"].passed
+    assert by_id["divergence_edge.published_band"].measured["rows_whose_brackets_overlap_the_band"] == "1/3"  # only (2.83, 4]

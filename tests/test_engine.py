@@ -122,7 +122,7 @@ def test_a_checkpoint_holding_pickled_code_is_refused_not_run(tmp_path):
     assert any("unreadable" in m and "starting from scratch" in m for m in logs)
 
 
-def test_fig11_signals_leave_the_trajectory_alone_and_resume_identically(tmp_path):
+def test_spike_mechanism_signals_leave_the_trajectory_alone_and_resume_identically(tmp_path):
     """Logging the spike mechanism's signals (adamdyn.sharpness.SpikeProbe) changes no loss, and a run
     killed mid-way resumes (warm-start vector included) to the identical signals."""
     plain = train(_plan(QUAD, ADAM, 60), tmp_path / "plain.pt", CPU, 10, log=_quiet).history

@@ -1,13 +1,15 @@
 """The registry of figures: every figure module has its statistics table, claims, drawing, caption,
 schema entry and config entry at every scale, and they agree (what adding a figure must touch)."""
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from adamdyn import figures
-from adamdyn.figures import FIGURES, PARTS, settings_for, variant_configs
+from adamdyn import figures, studies
+from adamdyn.registry import FIGURES, PAPER_FIGURES, PARTS, STUDIES, is_study, settings_for, title, variant_configs
 from adamdyn.workflow import plan
 
 from conftest import CONFIG, ROOT
@@ -16,22 +18,29 @@ SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text
 SCALES = list(CONFIG["scales"])
 
 
-def test_every_figure_module_in_the_package_is_discovered():
+def test_every_figure_and_study_module_in_the_package_is_discovered():
+    """The paper's ten figures in adamdyn.figures, our studies apart in adamdyn.studies, named by
+    what they study (never numbered like a figure of the paper)."""
     files = sorted(p.stem for p in Path(figures.__file__).parent.glob("fig[0-9][0-9].py"))
-    assert files == list(FIGURES) and len(files) >= 10
+    assert files == list(PAPER_FIGURES) == [f"fig{n:02d}" for n in range(1, 11)]
+    ours = sorted(p.stem for p in Path(studies.__file__).parent.glob("[a-z]*.py"))
+    assert ours == list(STUDIES) and len(ours) >= 5 and not any(s[:3] == "fig" and s[3:].isdigit() for s in ours)
+    assert list(FIGURES) == files + ours and all(is_study(s) and not is_study(f) for s in ours for f in files)
 
 
 @pytest.mark.parametrize("fig", list(FIGURES))
 def test_a_figure_has_its_parts_caption_and_schema_entry(fig):
     module = FIGURES[fig]
-    assert module.__doc__ and module.__doc__.startswith(f"Figure {int(fig[3:])}")
+    assert module.__doc__ and module.__doc__.startswith(title(fig))
+    if is_study(fig):
+        assert title(fig).startswith("The ") and title(fig).endswith(" study") and "(beyond the paper)" in module.__doc__
     for part in PARTS:
         fn = getattr(module, part)
         assert callable(fn) and fn.__doc__, f"{fig}.{part} missing or undocumented"
     assert list(inspect.signature(module.table).parameters)[0] == "runs"
     assert list(inspect.signature(module.claims).parameters)[0] == "stats"
     caption = ROOT / "workflow" / "report" / f"{fig}.rst"
-    assert caption.read_text().startswith(f"Figure {int(fig[3:])}:"), caption
+    assert caption.read_text().startswith(title(fig) + ":"), caption
     assert fig in SCHEMA["definitions"]["scale"]["properties"], f"no schema entry scales.<scale>.{fig}"
 
 
@@ -53,7 +62,7 @@ def test_every_figure_is_configured_and_finds_its_settings_at_every_scale(scale)
 
 def test_no_setting_belongs_to_a_figure_that_does_not_exist():
     for section in ("stats", "claims"):
-        figs = [k for k in CONFIG[section] if k.startswith("fig")]
+        figs = [k for k in CONFIG[section] if k not in ("evidence", "tail_window", "regime", "sensitivity")]
         assert set(figs) <= set(FIGURES), section
         assert set(figs) <= set(SCHEMA["properties"][section]["properties"]), f"{section}: schema entry missing"
 
@@ -78,7 +87,7 @@ def test_a_figure_of_the_paper_has_readings_and_draws_them(fig):
 
     readings = load()
     takes = "published" in inspect.signature(FIGURES[fig].draw).parameters
-    if int(fig[3:]) <= 10:
+    if not is_study(fig):
         assert readings.get(fig) and takes, fig
     else:
         assert fig not in readings and not takes, fig
@@ -117,3 +126,22 @@ def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():
     datasets = {**CONFIG["scales"]["ci"]["datasets"], "bigdisk": {"source": "poisson_disk", "seed": 0}}
     with pytest.raises(ValueError, match="datasets.bigdisk: a data set derived from poisson_disk is named"):
         plan("ci", {**CONFIG["scales"]["ci"], "datasets": datasets})
+
+
+def test_post_processing_imports_no_torch():
+    """Statistics, claims, comparison, drawing, provenance and the book read results only: their jobs
+    import every figure and study module, and none of them pulls in torch (2-3 s a job)."""
+    code = ("import sys\n"
+            "import adamdyn.registry as r\n"
+            "[r.figure(f) for f in r.FIGURES]\n"
+            "import adamdyn.published, adamdyn.provenance, adamdyn.claims.table, adamdyn.book\n"
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))[:3])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+
+
+def test_the_data_kinds_without_torch_are_the_preparers():
+    from adamdyn.data import PREPARERS
+    from adamdyn.settings import DATA_KINDS
+
+    assert tuple(PREPARERS) == DATA_KINDS

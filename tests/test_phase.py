@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from adamdyn.data import save_prepared
-from adamdyn.engine import train, train_group
+from adamdyn.engine import train
+from adamdyn.executors import train_group
 from adamdyn.figures.fig08 import expand, grid_cells, grid_index, grid_value
 from adamdyn.optim import OptimiserSpec
 from adamdyn.runs import RunPlan, RunSpec, plan_scale

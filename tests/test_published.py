@@ -2,7 +2,6 @@
 figure of the paper; each kind of reading measures what it says on curves with known answers; a
 reading that cannot be compared says why; the comparison reaches claims.md and the drawings."""
 import copy
-import json
 import math
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 
 from adamdyn import published
 from adamdyn.claims.table import claims_markdown
-from adamdyn.figures import FIGURES
+from adamdyn.registry import FIGURES
 from adamdyn.figures.common import PUBLISHED_LABEL, mark_published
 from adamdyn.io import write_json, write_parquet
 from adamdyn.published import COLUMNS, KINDS, ReadingError, compare, load, measure_cells, measure_curve, parse
@@ -215,7 +214,7 @@ def test_a_run_with_other_settings_than_the_papers_is_measured_but_not_comparabl
 
 
 def test_a_figure_without_readings_compares_nothing(tmp_path):
-    out = compare("fig13", [], pd.DataFrame(), REGIME, 10, 1000, readings=READINGS)
+    out = compare("lr_decay", [], pd.DataFrame(), REGIME, 10, 1000, readings=READINGS)
     assert out.empty and list(out.columns) == COLUMNS
 
 

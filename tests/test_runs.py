@@ -56,11 +56,11 @@ def test_a_runs_entry_merges_its_own_log_and_sharpness_is_for_full_batch_adam():
            "seeds": [0], "iterations": 10, "threads": 1, "log": {"sharpness_every": 2, "lanczos_steps": 3},
            "runs": [{"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100},
                     {"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100, "eps": 1e-4, "log": {"sharpness_every": 0}}]}
-    (probed, _), (control, _) = figure_runs("fig11", cfg)
+    (probed, _), (control, _) = figure_runs("spike_mechanism", cfg)
     assert (probed.sharpness_every, probed.lanczos_steps, control.sharpness_every) == (2, 3, 0)
     bad = {**cfg, "runs": [{"optimiser": "rmsprop", "eta": 1e-3, "a": 1}]}
     with pytest.raises(ValueError, match="sharpness_every is for full-batch Adam"):
-        figure_runs("fig11", bad)
+        figure_runs("spike_mechanism", bad)
 
 
 def test_a_runs_entry_may_give_its_own_seeds():

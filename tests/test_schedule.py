@@ -1,4 +1,4 @@
-"""Learning-rate decay (Fig 13): the schedules, how alpha and beta follow eta, and ScheduledAdam
+"""Learning-rate decay (the lr-decay study): the schedules, how alpha and beta follow eta, and ScheduledAdam
 against eq. (3) written out by hand with the accumulated-weight bias corrections."""
 import math
 

@@ -1,4 +1,4 @@
-"""Preconditioned sharpness (groundwork for Fig 11): Hessian-vector products against finite
+"""Preconditioned sharpness (groundwork for the spike-mechanism study): Hessian-vector products against finite
 differences, Lanczos against exact eigenvalues of P^{-1} A on a quadratic, Adam's preconditioner."""
 import torch
 

@@ -1,4 +1,4 @@
-"""Known-answer tests for the statistics tables of Figs 8, 12, 13 and 15.
+"""Known-answer tests for the statistics tables of Fig 8 and the divergence-edge, lr-decay and Fig 8 reduction studies.
 
 Every test writes synthetic run folders (``history.parquet`` and ``run.json``, with the keys the engine
 writes) into ``tmp_path`` and reads them back through the figure's ``table(runs, ...)`` with the
@@ -20,13 +20,13 @@ What is checked, against numbers derived from the construction (not read off the
   spikes in the window, labels under the moved thresholds, the late window's length and log10 mean
   loss, divergence flag and step, grid indices, on-grid flag; ``phase_boundaries`` and
   ``divergence_onsets`` on a 4 x 4 grid whose regions are planted.
-- Fig 12 ``table``/``edges``/``row_medians``: bisection chains whose finite and diverging runs are
+- the divergence-edge study ``table``/``edges``/``row_medians``: bisection chains whose finite and diverging runs are
   planted, so every chain's bracket (largest finite a/b, smallest diverging a/b), midpoint and the
   medians over seeds are powers of 2; the update-bound columns of an anchor run at a = b.
-- Fig 13 ``table``: step and cosine decays whose elapsed time t = sum eta_k has a closed form,
+- the lr-decay study ``table``: step and cosine decays whose elapsed time t = sum eta_k has a closed form,
   spikes planted before and after the decay (spikes per unit t), the gap between arms at equal t,
   and the reference run's gap to the eta_0 phase at equal t.
-- Fig 15 ``table``/``summary``: a transect whose cells change label between the two lengths read,
+- the Fig 8 reduction study ``table``/``summary``: a transect whose cells change label between the two lengths read,
   held against the published map's region constraints; agreeing cells, divergence onset per row,
   lowest cell and the default's gap.
 """
@@ -41,7 +41,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from adamdyn.figures import fig08, fig11, fig12, fig13, fig14, fig15
+from adamdyn.figures import fig08
+from adamdyn.studies import batch_size, divergence_edge, fig08_reduction, lr_decay, spike_mechanism
 from adamdyn.io import write_json, write_parquet
 
 CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
@@ -282,9 +283,9 @@ def test_fig08_phase_boundaries_and_divergence_onsets(fig08_stats):
     assert [v["b"] for v in onsets.values()] == pytest.approx([0.1, 1.0, 10.0, 100.0])
 
 
-# ============================ Fig 12: the divergence edge by bisection ============================
+# ============================ the divergence-edge study: the divergence edge by bisection ============================
 
-FIG12 = CONFIG["scales"]["cpu"]["fig12"]       # etas 1e-3, 2e-3; bracket [1, 16]; 3 steps
+FIG12 = CONFIG["scales"]["cpu"]["divergence_edge"]       # etas 1e-3, 2e-3; bracket [1, 16]; 3 steps
 ETAS, BRACKET, STEPS = FIG12["etas"], FIG12["bracket"], FIG12["steps"]
 ROWS = [11, 19]                                # b = 0.702, 2.89 (two of the configured rows)
 TIME = 2.0                                     # t = eta x iterations: 2000 and 1000 iterations (short, for speed)
@@ -311,7 +312,7 @@ BRACKETS = {
 ANCHOR = (0, 0, ETAS[0])   # its anchor's largest update over eta is planted (below)
 
 
-def _fig12_history(n: int, outcome: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _divergence_edge_history(n: int, outcome: str, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Loss and update_max of a tested run: finite runs oscillate, diverging ones blow up halfway
     (odd k) or never make progress (even k)."""
     if outcome == F:
@@ -326,8 +327,8 @@ def _fig12_history(n: int, outcome: str, k: int) -> tuple[np.ndarray, np.ndarray
 
 
 @pytest.fixture(scope="module")
-def fig12_stats(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fig12")
+def divergence_edge_stats(tmp_path_factory):
+    root = tmp_path_factory.mktemp("divergence_edge")
     runs, k = [], 0
     for step in range(STEPS + 1):  # the bisection's order: step by step over every chain, anchors last
         for (row, seed, eta), tested in CHAINS.items():
@@ -335,7 +336,7 @@ def fig12_stats(tmp_path_factory):
                 continue
             ratio, outcome = tested[step]
             b, n = gv(ROWS[row]), round(TIME / eta)
-            loss, u = _fig12_history(n, outcome, k)
+            loss, u = _divergence_edge_history(n, outcome, k)
             if (row, seed, eta) == ANCHOR and ratio == 1.0:
                 # B_1 = 1 exactly, B_t ~ sqrt(t) early: 1.2 at t = 1 exceeds it once; the late window is
                 # the last third, 666 of 2000 iterations: 1.5 at its first step, 2.0 one step before it
@@ -344,11 +345,11 @@ def fig12_stats(tmp_path_factory):
                                    seed=seed, plan_iterations=n, columns={"update_max": u}, wall_time_s=50.0,
                                    job_runs=10), n))
             k += 1
-    return fig12.table(runs, WINDOW, REGIME, SENSITIVITY, BRACKET, STEPS, ETAS)
+    return divergence_edge.table(runs, WINDOW, REGIME, SENSITIVITY, BRACKET, STEPS, ETAS)
 
 
-def test_fig12_table_rows(fig12_stats):
-    s = fig12_stats
+def test_divergence_edge_table_rows(divergence_edge_stats):
+    s = divergence_edge_stats
     assert len(s) == sum(len(t) for t in CHAINS.values())
     for (row, seed, eta), tested in CHAINS.items():
         b = gv(ROWS[row])
@@ -363,8 +364,8 @@ def test_fig12_table_rows(fig12_stats):
     assert np.isinf(beyond["update_bound"]).all() and (beyond["update_bound_exceeded"] == 0).all()
 
 
-def test_fig12_update_columns_of_the_anchor(fig12_stats):
-    s = fig12_stats
+def test_divergence_edge_update_columns_of_the_anchor(divergence_edge_stats):
+    s = divergence_edge_stats
     b, eta = gv(ROWS[0]), ETAS[0]
     r = s[np.isclose(s["row_b"], b) & (s["seed"] == 0) & (s["eta"] == eta) & np.isclose(s["a_over_b"], 1.0)].iloc[0]
     assert r["update_max"] == 2.5 and r["update_max_late"] == 1.5
@@ -378,8 +379,8 @@ def test_fig12_update_columns_of_the_anchor(fig12_stats):
     assert other["update_over_bound_max"] == pytest.approx(0.5) and other["update_bound_exceeded"] == 0
 
 
-def test_fig12_edges_and_row_medians(fig12_stats):
-    e = fig12.edges(fig12_stats)
+def test_divergence_edge_edges_and_row_medians(divergence_edge_stats):
+    e = divergence_edge.edges(divergence_edge_stats)
     assert len(e) == len(CHAINS) and e["b"].nunique() == 2  # one b per row over both etas
     for (row, seed, eta), (lo, hi, lo_t, hi_t, mono, n) in BRACKETS.items():
         # the chain's b is the row's to 6 significant digits (so that the etas' (1 - beta) / eta agree)
@@ -390,7 +391,7 @@ def test_fig12_edges_and_row_medians(fig12_stats):
         assert (c["lo_tested"], c["hi_tested"], c["monotone"], c["tested"]) == (lo_t, hi_t, mono, n)
         assert c["mid"] == pytest.approx(math.sqrt(lo * hi), rel=1e-8)
         assert c["bounded_update_edge"] == pytest.approx(2 - gv(ROWS[row]) * eta, rel=1e-6)
-    med = fig12.row_medians(e).set_index(["b", "eta"]).sort_index()
+    med = divergence_edge.row_medians(e).set_index(["b", "eta"]).sort_index()
     # midpoints: 2^1.75 and 2^2.25 | 2^1.75 and 2^3.75 | 2 (the non-monotone chain: sqrt(4 x 1)) and 2^0.25 | ...
     want = [(2 ** 1.75, 2 ** 2.25), (2 ** 1.75, 2 ** 3.75), (2 ** 0.25, 2.0), (2 ** 1.75, 2 ** 2.25)]
     assert med["median"].tolist() == pytest.approx([(x + y) / 2 for x, y in want], rel=1e-8)  # two seeds
@@ -399,9 +400,9 @@ def test_fig12_edges_and_row_medians(fig12_stats):
     assert [eta for _, eta in med.index] == [ETAS[0], ETAS[1]] * 2
 
 
-# ============================ Fig 13: learning-rate decay ============================
+# ============================ the lr-decay study: learning-rate decay ============================
 
-FIG13 = CONFIG["scales"]["cpu"]["fig13"]
+FIG13 = CONFIG["scales"]["cpu"]["lr_decay"]
 ARMS = FIG13["arms"]                               # fixed_factors, fixed_rates, beta_square
 N13, START, FACTOR, ETA0 = FIG13["iterations"], FIG13["decay"]["start"], FIG13["decay"]["factor"], FIG13["eta"]
 FINAL = ETA0 * FACTOR
@@ -432,8 +433,8 @@ def _before_decay() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def fig13_stats(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fig13")
+def lr_decay_stats(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lr_decay")
     runs = []
     for kind in ("step", "cosine"):
         eta = _eta_schedule(kind)
@@ -448,11 +449,11 @@ def fig13_stats(tmp_path_factory):
     # the reference at the final eta from the start: l = 0.2 - 10 t, 0.2 decade above the eta_0 phase at equal t
     ref = 0.2 - 10 * FINAL * np.arange(FIG13["reference_iterations"])
     runs.append((write_run(root / "reference", loss_of(ref), a=1.0, b=100.0, eta=FINAL), len(ref)))
-    return fig13.table(runs, WINDOW, REGIME, ARMS).set_index("run", drop=False)
+    return lr_decay.table(runs, WINDOW, REGIME, ARMS).set_index("run", drop=False)
 
 
-def test_fig13_elapsed_time_and_spikes_per_unit_t(fig13_stats):
-    s = fig13_stats
+def test_lr_decay_elapsed_time_and_spikes_per_unit_t(lr_decay_stats):
+    s = lr_decay_stats
     for kind in ("step", "cosine"):
         for arm in ARMS:
             r = s.loc[f"{kind}_{arm}"]
@@ -472,16 +473,16 @@ def test_fig13_elapsed_time_and_spikes_per_unit_t(fig13_stats):
     assert math.isnan(ref["t_decay"]) and math.isnan(ref["spikes_per_unit_t"])
 
 
-def test_fig13_tail_mean_over_the_last_third(fig13_stats):
+def test_lr_decay_tail_mean_over_the_last_third(lr_decay_stats):
     # 1500 iterations: the late window is the last third, 500 (1000..1499), holding the step arm's spike at 1200
-    r = fig13_stats.loc["step_fixed_factors"]
+    r = lr_decay_stats.loc["step_fixed_factors"]
     low, high = 10 ** (-4.5 - WIGGLE), 10 ** (-4.5 + WIGGLE)
     assert r["tail_window"] == 500
     assert r["log10_tail_mean_loss"] == pytest.approx(math.log10((250 * low + 250 * high + 10 ** -2.6 - low) / 500))
 
 
-def test_fig13_gaps_between_arms_at_equal_t(fig13_stats):
-    s = fig13_stats
+def test_lr_decay_gaps_between_arms_at_equal_t(lr_decay_stats):
+    s = lr_decay_stats
     # over the 1100 iterations from the decay: the level difference, except where either curve spikes
     step_ff = s.loc["step_fixed_factors"]
     assert step_ff["gap_to_fixed_factors"] == 0.0
@@ -498,18 +499,18 @@ def test_fig13_gaps_between_arms_at_equal_t(fig13_stats):
     assert s.loc["reference", ["gap_to_fixed_factors", "gap_to_fixed_rates", "gap_to_beta_square"]].isna().all()
 
 
-# ============================ Fig 15: Fig 8's transect study ============================
+# ============================ the Fig 8 reduction study: Fig 8's transect study ============================
 
-FIG15 = CONFIG["scales"]["cpu"]["fig15"]
+FIG15 = CONFIG["scales"]["cpu"]["fig08_reduction"]
 PROBLEM15 = FIG15["problem"]                                            # width 128
 CANDIDATES = {k: FIG15["candidates"][k] for k in ("w128", "w32")}
 CELLS15 = [[7, 7], [10, 7], [15, 7], [19, 7], [13, 31], [13, 35], [13, 39], [18, 16]]  # of the cpu study's cells
 LENGTHS = [2000, 4000]
 N15 = max(LENGTHS)
-DEFAULT15 = CONFIG["claims"]["fig15"]["default"]                        # "1,100" = cell (13, 39)
+DEFAULT15 = CONFIG["claims"]["fig08_reduction"]["default"]                        # "1,100" = cell (13, 39)
 
 
-def _fig15_curve(kind: str, arg=None) -> np.ndarray:
+def _fig08_reduction_curve(kind: str, arg=None) -> np.ndarray:
     base = oscillating(N15, -4.0, descent=200)
     if kind == "osc":
         return loss_of(relevel(base, 200, arg))
@@ -534,20 +535,20 @@ FIG15_CURVES = {
 
 
 @pytest.fixture(scope="module")
-def fig15_stats(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fig15")
-    problems = fig15.candidate_problems(PROBLEM15, CANDIDATES)
+def fig08_reduction_stats(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fig08_reduction")
+    problems = fig08_reduction.candidate_problems(PROBLEM15, CANDIDATES)
     runs = []
     for cand, cells in FIG15_CURVES.items():
         for (ja, jb), curve in cells.items():
-            runs.append((write_run(root / f"{cand}_ja{ja}_jb{jb}", _fig15_curve(*curve), a=gv(ja), b=gv(jb),
+            runs.append((write_run(root / f"{cand}_ja{ja}_jb{jb}", _fig08_reduction_curve(*curve), a=gv(ja), b=gv(jb),
                                    eta=FIG15["eta"], problem=problems[cand], job_runs=8,
                                    wall_time_s=320.0 if cand == "w128" else None), N15))
-    stats = fig15.table(runs, WINDOW, REGIME, SENSITIVITY, FIG15["grid"], CELLS15, PROBLEM15, CANDIDATES, LENGTHS)
+    stats = fig08_reduction.table(runs, WINDOW, REGIME, SENSITIVITY, FIG15["grid"], CELLS15, PROBLEM15, CANDIDATES, LENGTHS)
     return stats
 
 
-# what the published map says of each cell (fig15.published_constraints: no divergence at a <= 2b,
+# what the published map says of each cell (fig08_reduction.published_constraints: no divergence at a <= 2b,
 # divergence at a >= 4b, spike at b >= 28.9, no spike at b <= 2.9, oscillation on the diagonal up to 11.9)
 NOT_DIV, DIV, SPIKE, NO_SPIKE, OSC_DIAG = ("not (regime == 'divergence')", "regime == 'divergence'",
                                            "regime == 'spike'", "not (regime == 'spike')", "regime == 'oscillation'")
@@ -571,8 +572,8 @@ def _agrees(cell, label):
     return all(want[s] for s in SAYS[cell])
 
 
-def test_fig15_table_reads_every_run_at_every_length(fig15_stats):
-    s = fig15_stats
+def test_fig08_reduction_table_reads_every_run_at_every_length(fig08_reduction_stats):
+    s = fig08_reduction_stats
     assert len(s) == 2 * len(CELLS15) * len(LENGTHS)
     for (cand, length), labels in LABELS15.items():
         part = s[(s["candidate"] == cand) & (s["length"] == length)]
@@ -597,8 +598,8 @@ def test_fig15_table_reads_every_run_at_every_length(fig15_stats):
     assert by.loc["w32", "cell_iterations_per_s"].isna().all()                    # no wall time: no rate
 
 
-def test_fig15_summary(fig15_stats):
-    out = fig15.summary(fig15_stats, DEFAULT15).set_index(["candidate", "length"])
+def test_fig08_reduction_summary(fig08_reduction_stats):
+    out = fig08_reduction.summary(fig08_reduction_stats, DEFAULT15).set_index(["candidate", "length"])
     agree = {k: sum(_agrees(tuple(c), lab) for c, lab in zip(CELLS15, v)) for k, v in LABELS15.items()}
     assert agree == {("w128", 2000): 6, ("w128", 4000): 8, ("w32", 2000): 5, ("w32", 4000): 5}
     for key, n in agree.items():
@@ -646,9 +647,9 @@ def test_fig08_cells_against_the_published_map_and_the_cells_a_choice_saw(tmp_pa
 
 
 
-# ============================ Fig 11: the spike mechanism ============================
+# ============================ the spike-mechanism study: the spike mechanism ============================
 
-def test_fig11_signals_before_spikes_and_at_quiet_times(tmp_path):
+def test_spike_mechanism_signals_before_spikes_and_at_quiet_times(tmp_path):
     """A flat loss of 1e-4 for 1500 iterations with one-iteration spikes of 2 decades at 600 and 1000
     (events: start 599 and 999, end 601 and 1001). R every 3 iterations: 0.5, but 1.2 at the checks
     570-597 (before the first spike) and 300-330 (a quiet time), NaN at 1200 (an overflow); the
@@ -670,7 +671,7 @@ def test_fig11_signals_before_spikes_and_at_quiet_times(tmp_path):
     cols["sharpness_ratio"][1200] = np.inf  # a check whose products overflowed (logged, not finite)
     run = write_run(tmp_path / "spike", loss, a=1.0, b=100.0, eta=1e-3, columns=cols,
                     problem={"name": "mlp", "data": "cifar2", "widths": [256, 128, 64]})
-    row = fig11.table([(run, n)], WINDOW, REGIME, SENSITIVITY, decoupling_level=0.1, lookback=100).iloc[0]
+    row = spike_mechanism.table([(run, n)], WINDOW, REGIME, SENSITIVITY, decoupling_level=0.1, lookback=100).iloc[0]
     # late window: the last third (1000-1499, shorter than 3 x 1000); its checks 1002, ..., 1497 = 166, one inf
     assert row["R_late_checks"] == 166 and row["R_late_nonfinite_frac"] == pytest.approx(1 / 166)
     assert row["R_late_frac_above_1"] == 0 and row["R_late_median"] == 0.5 and row["R_late_max"] == 0.5
@@ -688,9 +689,9 @@ def test_fig11_signals_before_spikes_and_at_quiet_times(tmp_path):
     assert row["decoupling_alarm_base_rate"] == pytest.approx(49 / 1094)
 
 
-# ============================ Fig 14: the batch size ============================
+# ============================ the batch-size study: the batch size ============================
 
-def test_fig14_epoch_spikes_with_windows_in_iterations_and_the_distance_to_full_batch(tmp_path):
+def test_batch_size_epoch_spikes_with_windows_in_iterations_and_the_distance_to_full_batch(tmp_path):
     """N = 1000, 80 epochs. Full batch: l = -3.3 every epoch. Batch N/8 (8 iterations an epoch, each
     epoch's iterations at its value, so the epoch means are exact): l = -3 to epoch 40, a dip to -4.5 at
     41, -3.6 for epochs 42-69, back to -3 from 70. With the classifier's windows counted in iterations
@@ -709,7 +710,7 @@ def test_fig14_epoch_spikes_with_windows_in_iterations_and_the_distance_to_full_
         info = json.loads((f / "run.json").read_text())
         info["problem_metadata"]["n_train"] = n
         write_json(f / "run.json", info)
-    stats = fig14.table([(full, 80), (small, 640), (ruled, 640)], WINDOW, REGIME, eta=eta, rates=["1,100"],
+    stats = batch_size.table([(full, 80), (small, 640), (ruled, 640)], WINDOW, REGIME, eta=eta, rates=["1,100"],
                         full_batch=n, divisors=[1, 8], rules={"sqrt": [8]}).set_index("run")
     assert stats.loc["small", "epochs"] == 80 and stats.loc["small", "late_spikes"] == 0
     assert stats.loc["full", "late_spikes"] == 0 and stats.loc["full", "gap_to_full_batch_decades"] == 0

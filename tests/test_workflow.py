@@ -1,9 +1,11 @@
-"""The Snakemake workflow end to end at the ci scale (figure by figure, so that progress shows),
-config errors, a damaged run output, and a SIGKILLed training job.
+"""The Snakemake workflow end to end at the ci scale (every figure, study and variant asserted on
+the session's one build), the results book, config errors, a damaged run output, and a SIGKILLed
+training job.
 
 Each test works in a temporary copy of the workflow (Snakefile, config, rules, scripts), so the
 repository's own results/ are never touched. The ci-scale tests share the session's one build
-(``ci_dir``, tests/conftest.py), which the SLURM test may have started with Figs 5, 6 and 8.
+(``ci_dir``, tests/conftest.py: one `snakemake --cores 2` of the whole scale, started by the SLURM
+test or by the first test that needs it).
 """
 import json
 import math
@@ -20,8 +22,9 @@ import pytest
 import torch
 import yaml
 
-from adamdyn.figures import FIGURES
-from conftest import ROOT, SHARED_DATA, copy_workflow
+from adamdyn.registry import FIGURES, STUDIES, is_study, title
+from adamdyn.workflow import plan
+from conftest import CONFIG, ROOT, SHARED_DATA, copy_workflow
 
 pytestmark = pytest.mark.workflow
 
@@ -57,7 +60,6 @@ def test_ci_scale_dry_run_lists_the_jobs_and_writes_nothing(workdir):
 
 @needs_data
 def test_ci_scale_prepares_every_data_set(ci_dir):
-    snakemake(ci_dir, "data", "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
     for name in ("cifar2", "cifar10", "fashion_mnist", "sine", "poisson_cube", "poisson_disk"):
         meta = json.loads((out / "data" / f"{name}.json").read_text())
@@ -68,8 +70,6 @@ def test_ci_scale_prepares_every_data_set(ci_dir):
 @needs_data
 @pytest.mark.parametrize("fig", FIGS)
 def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
-    proc = snakemake(ci_dir, fig, "--config", "scale=ci", LOCAL)
-    assert proc.stdout.count("Scale: ci (") == 1  # the banner once, though jobs that run Python parse again
     out = ci_dir / "results" / "ci"
     for path in (f"figures/{fig}.png", f"figures/{fig}.pdf", f"stats/{fig}.csv", f"claims/{fig}.json",
                  f"provenance/{fig}.json", f"compare/{fig}.csv"):
@@ -77,7 +77,7 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     compare = pd.read_csv(out / "compare" / f"{fig}.csv")
     assert {"id", "panel", "curve", "kind", "published", "uncertainty", "measured", "difference", "agrees",
             "comparable", "why_not"} <= set(compare.columns)
-    if int(fig[3:]) <= 10:  # a figure of the paper: every reading has a row; one that is not comparable says why
+    if not is_study(fig):  # a figure of the paper: every reading has a row; one that is not comparable says why
         assert len(compare) >= 5 and compare["id"].str.startswith(f"{fig}.").all()
         assert compare["comparable"].dtype == bool
         assert compare.loc[~compare["comparable"], "why_not"].notna().all()
@@ -92,7 +92,7 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     stats = pd.read_csv(out / "stats" / f"{fig}.csv")
     assert {"run", "final_loss", "tail_mean_loss", "min_loss", "diverged"} <= set(stats.columns)
     reads = json.loads((out / "reads" / f"{fig}.json").read_text())
-    assert set(stats["run"]) == {Path(d).name for d, _ in reads}  # a row for every run read (Fig 15: per length)
+    assert set(stats["run"]) == {Path(d).name for d, _ in reads}  # a row for every run read (the Fig 8 reduction study: per length)
     finite = stats.loc[~stats["diverged"].astype(bool)]
     assert (finite["tail_mean_loss"] > 0).all() and finite[["final_loss", "min_loss"]].map(math.isfinite).all().all()
     folders = {Path(d).name: ci_dir / d for d, _ in reads}
@@ -105,24 +105,24 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
     if fig == "fig07":
         prov = json.loads((out / "provenance" / "fig07.json").read_text())
         assert prov["runs"] and prov["data"][0]["name"] == "cifar2" and len(prov["data"][0]["sha256"]) == 64
-    if fig == "fig11":  # Fig 7's and Fig 1's runs log the signals; the eps control does not
+    if fig == "spike_mechanism":  # Fig 7's and Fig 1's runs log the signals; the eps control does not
         probed = stats[stats["probed"]]
         assert len(probed) == 4 and probed["R_late_median"].gt(0).all() and len(stats) == 5
         hist = pd.read_parquet(out / "runs" / probed["run"].iloc[0] / "history.parquet")
         assert hist["sharpness_ratio"].notna().sum() == 59 and hist["decoupling"].iloc[1:].notna().all()
-    if fig == "fig12":  # 2 rows x 2 seeds x 2 etas x 2 bisection steps and an anchor per row, in 2 shards
-        assert len(stats) == 18 and all(str(d).startswith(str(out / "bisect" / "fig12")) for d in folders.values())
+    if fig == "divergence_edge":  # 2 rows x 2 seeds x 2 etas x 2 bisection steps and an anchor per row, in 2 shards
+        assert len(stats) == 18 and all(str(d).startswith(str(out / "bisect" / "divergence_edge")) for d in folders.values())
         assert sorted(stats.groupby("eta")["iterations"].first().tolist()) == [300, 600]  # t = 3
         jobs = {json.loads((d / "run.json").read_text())["job"]["name"] for d in folders.values()}
-        assert {j.split("_step")[0] for j in jobs} == {"fig12_shard0", "fig12_shard1"}
+        assert {j.split("_step")[0] for j in jobs} == {"divergence_edge_shard0", "divergence_edge_shard1"}
         assert stats["update_max"].gt(0).all() and {"bracket_low", "row_b", "update_bound"} <= set(stats.columns)
-    if fig == "fig13":  # per (a, b): 2 schedules x 3 arms and the reference; eta_k logged, the arms equal before the decay
+    if fig == "lr_decay":  # per (a, b): 2 schedules x 3 arms and the reference; eta_k logged, the arms equal before the decay
         assert sorted(stats["arm"].value_counts().to_dict().items()) == [
             ("beta_square", 4), ("fixed_factors", 4), ("fixed_rates", 4), ("reference", 2)]
         arms = [pd.read_parquet(out / "runs" / r / "history.parquet") for r in stats.loc[stats["b"] > 50, "run"]]
         scheduled = [h for h in arms if "eta" in h]
         assert len(scheduled) == 6 and all(h["loss"][:50].equals(scheduled[0]["loss"][:50]) for h in scheduled)
-    if fig == "fig14":  # per (a, b): batch N, N/4, N/8 and both rules at N/8; an epoch = N/batch iterations
+    if fig == "batch_size":  # per (a, b): batch N, N/4, N/8 and both rules at N/8; an epoch = N/batch iterations
         assert sorted(stats["batch_size"].unique()) == [25, 50, 200] and set(stats["rule"]) == {"none", "sqrt", "halflife"}
         assert (stats["epochs"] == 20).all()
     if fig == "fig08":  # one row per (a, b) cell, each a run, trained 8 at a time
@@ -131,11 +131,11 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
         jobs = [json.loads((out / "runs" / r / "run.json").read_text())["job"] for r in stats["run"]]
         assert {j["name"] for j in jobs} == {"fig08_batch000", "fig08_batch001"}
         assert all(j["executor"] == "batched" and j["runs"] == 8 for j in jobs)
-    if fig == "fig15":  # Fig 8's transect study: candidates x cells x lengths, one batch per candidate
+    if fig == "fig08_reduction":  # Fig 8's transect study: candidates x cells x lengths, one batch per candidate
         assert len(stats) == 2 * 6 * 2 and set(stats["length"]) == {150, 300}
         assert stats.groupby("candidate")["run"].nunique().to_dict() == {"w16": 6, "w8": 6}
         jobs = {json.loads((out / "runs" / r / "run.json").read_text())["job"]["name"] for r in stats["run"]}
-        assert jobs == {"fig15_batch000", "fig15_batch001"}
+        assert jobs == {"fig08_reduction_batch000", "fig08_reduction_batch001"}
         assert stats.loc[stats["ja"] == stats["jb"], "published_says"].str.contains("oscillation").all()
 
 
@@ -143,7 +143,6 @@ def test_ci_scale_builds_a_figure_with_its_statistics_and_claims(ci_dir, fig):
 def test_ci_scale_builds_a_variant_by_the_same_rules_sharing_the_runs_it_can(ci_dir):
     """fig10-points_xavier (config.yaml, scales.ci.fig10.variants): a swapped data set, derived by
     the data rule from its source, and another initialisation; fig05-seed1 another U and x0."""
-    snakemake(ci_dir, "fig05-seed1", "fig10-points_xavier", "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
     for fig in ("fig05-seed1", "fig10-points_xavier"):
         for path in (f"figures/{fig}.png", f"stats/{fig}.csv", f"claims/{fig}.json", f"compare/{fig}.csv",
@@ -163,7 +162,8 @@ def test_ci_scale_builds_a_variant_by_the_same_rules_sharing_the_runs_it_can(ci_
 
 @needs_data
 def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
-    snakemake(ci_dir, "--config", "scale=ci", LOCAL)
+    # the banner once in the whole build, though every job that runs Python parses the Snakefile again
+    assert (ci_dir / "build.log").read_text().count("Scale: ci (") == 1
     out = ci_dir / "results" / "ci"
     # the tally of claims.md is that of the main figures' claim files
     main = [c for f in FIGURES for c in json.loads((out / "claims" / f"{f}.json").read_text())]
@@ -171,20 +171,47 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
     assert (f"**Claims: {counts[0]} hold, {counts[1]} do not hold, {counts[2]} inconclusive (of {len(main)}).**"
             in (out / "claims.md").read_text())
     assert "## Against the published figures" in (out / "claims.md").read_text()
-    # Figs 1-7, 9, 10 ask for 36 runs (Fig 3 shares one of Fig 7's), Fig 8 for 16 cells, Figs 13 and 14
-    # for 24 (Fig 14's two full-batch runs are Fig 7's), the variants fig05-seed1 and fig10-points_xavier for 10,
-    # Fig 15 (Fig 8's transect study) for 2 candidates x 6 cells, Fig 11 for one (its eps control; the
-    # others are Fig 7's and Fig 1's runs, logging its signals too)
-    assert len(list((out / "runs").iterdir())) == 35 + 16 + 22 + 10 + 12 + 1
+    # exactly the runs the plan asks for (each distinct setting once, shared between figures and
+    # variants; the divergence-edge study's bisection writes its own runs elsewhere), none missing or stray
+    planned, _, _ = plan("ci", CONFIG["scales"]["ci"])
+    assert sorted(p.name for p in (out / "runs").iterdir()) == sorted(planned)
     text = (out / "claims.md").read_text()
     assert "## Variants: settings the paper leaves open" in text and "`fig10-points_xavier`" in text
     assert text.count("| fig05-seed1 |") == 0  # the variants stay out of the main claims table
     snakemake(ci_dir, "--report", "report.html", "--config", "scale=ci", LOCAL)
     html = (ci_dir / "report.html").read_text()
     for fig in FIGURES:
-        assert f"Figure {int(fig[3:])}: " in html
+        assert title(fig) in html
     assert "Against the published figures" in html
     assert "Nothing to be done" in snakemake(ci_dir, "--config", "scale=ci", LOCAL).stdout
+
+
+@needs_data
+def test_ci_scale_book_has_every_number_from_the_results_and_docs_copies_it(ci_dir):
+    """The results book (rule book, in the default target) at the ci scale: a page per figure and
+    study whose tallies and agreement counts are those of the claim and comparison files; the docs
+    rule copies it into docs/book/ and writes the README's table between its markers."""
+    from adamdyn.book import README_BEGIN, README_END
+    from adamdyn.claims import tally_text
+
+    out = ci_dir / "results" / "ci"
+    bases = [f for f in FIGURES]
+    for fig in bases:
+        page = (out / "book" / f"{fig}.md").read_text()
+        claims = json.loads((out / "claims" / f"{fig}.json").read_text())
+        assert f"**Claims: {tally_text(claims)}.**" in page and f"../figures/{fig}.png" in page
+        compare = pd.read_csv(out / "compare" / f"{fig}.csv")
+        if len(compare):
+            comp = compare[compare["comparable"]]
+            assert f"{int(comp['agrees'].sum())} of {len(comp)} comparable readings agree" in page
+    index = (out / "book" / "index.md").read_text()
+    assert all(f"({f}.md)" in index for f in bases) and "## Cost of the build" in index
+    assert "| train |" in index  # job times from the benchmark files
+    snakemake(ci_dir, "docs", "--config", "scale=ci", LOCAL)
+    assert (ci_dir / "docs" / "book" / "index.md").read_text() == index
+    readme = (ci_dir / "README.md").read_text()
+    block = readme.split(README_BEGIN)[1].split(README_END)[0]
+    assert block.strip() == (out / "book" / "readme.md").read_text().strip() and "(docs/book/fig07.md)" in block
 
 
 @needs_data
@@ -251,10 +278,10 @@ CONFIG_ERRORS = [
      "config: scales.ci.fig05.problem (wishart_quadratic): got an unexpected keyword argument 'dims'"),
     (lambda c: c["scales"]["ci"]["fig07"]["runs"][0].update(a=0),
      "config: scales.ci.fig07.runs[0] (adam, eta: 0.001, a: 0, b: 100): Invalid a = 0: alpha = 1 - a eta = 1"),
-    (lambda c: c["scales"]["ci"]["fig11"]["runs"][4].update(log={"sharpnes_every": 0}),
-     "scales.ci.fig11.runs.4.log: unknown key 'sharpnes_every'"),
-    (lambda c: c["scales"]["ci"]["fig12"].update(bracket=[1.0, 1000.0]),
-     "fig12: at row j = 7 (b = 0.346) and eta = 0.005 the bracket's high end a/b = 1000 gives a = 346"),
+    (lambda c: c["scales"]["ci"]["spike_mechanism"]["runs"][4].update(log={"sharpnes_every": 0}),
+     "scales.ci.spike_mechanism.runs.4.log: unknown key 'sharpnes_every'"),
+    (lambda c: c["scales"]["ci"]["divergence_edge"].update(bracket=[1.0, 1000.0]),
+     "divergence_edge: at row j = 7 (b = 0.346) and eta = 0.005 the bracket's high end a/b = 1000 gives a = 346"),
     (lambda c: c["scales"]["ci"]["fig08"].update(chosen_on_results={"cells": [[3, 3]]}),
      "scales.ci.fig08.chosen_on_results: 'why' is a required property"),
 ]
@@ -299,10 +326,12 @@ def test_bad_config_gives_one_clear_error_and_removes_nothing(workdir, edit, mes
 def test_targets_lists_what_can_be_built_by_name_and_a_misspelt_one_gets_the_nearest(workdir):
     out = snakemake(workdir, "targets", "--config", "scale=ci").stdout
     assert "Targets at the ci scale" in out and "Building DAG" not in out  # the list, plainly
-    for name in ("all", "data", "snapshot", *(f"fig{n:02d}" for n in range(1, 11))):
+    for name in ("all", "data", "book", "docs", *(f"fig{n:02d}" for n in range(1, 11)), *STUDIES):
         assert f"\n  {name} " in out, name
     proc = snakemake(workdir, "fig7", "--config", "scale=ci", check=False)
     assert proc.returncode != 0 and "unknown target 'fig7' (did you mean 'fig07'?)" in proc.stdout
+    proc = snakemake(workdir, "lr_decays", "--config", "scale=ci", check=False)  # a study's name, misspelt
+    assert proc.returncode != 0 and "unknown target 'lr_decays' (did you mean 'lr_decay'?)" in proc.stdout
     assert "snakemake --cores 1 targets --config scale=ci" in proc.stdout
 
 

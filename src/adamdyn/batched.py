@@ -14,10 +14,10 @@ The update is eq. (3) with per-cell alpha_k = 1 - a_k eta and beta_k = 1 - b_k e
 A cell whose loss turns non-finite is marked diverged at that iteration; its parameters and
 moments are zeroed and frozen, so no NaN reaches the shared sum or the other cells.
 
-The cells of a stack may also differ in their seed (Fig 12's bisection trains every row and seed of
+The cells of a stack may also differ in their seed (the divergence-edge study's bisection trains every row and seed of
 one step together): each cell then starts from the initial weights its own seed draws. A run that
 asks for it (``RunPlan.log_update_max``) logs ``update_max``, the largest coordinate of its step
-over eta, max |m_hat| / (sqrt(v_hat) + eps), at every iteration (Fig 12's bounded-update check).
+over eta, max |m_hat| / (sqrt(v_hat) + eps), at every iteration (the divergence-edge study's bounded-update check).
 
 :class:`Stack` holds the whole state (parameters, moments, step, which cells are still active, the
 losses so far) so that :func:`train_batch` can checkpoint it and resume to the identical losses.
@@ -35,10 +35,10 @@ import torch
 from torch import nn
 
 from .checkpoint import Progress, load_checkpoint, save_checkpoint
-from .engine import TrainResult, run_identity
+from .engine import TrainResult
 from .optim import EPS
 from .problems import build_problem
-from .runs import RunPlan
+from .runs import RunPlan, batch_refusal, run_identity
 
 
 def stack_mlp(net: nn.Sequential, cells: int) -> list[torch.Tensor]:
@@ -179,51 +179,10 @@ def train_stack(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float
     return stack.losses, stack.diverged_at
 
 
-def batch_key(plan: RunPlan) -> dict:
-    """What the runs of one batch must share: everything but Adam's (alpha, beta) and the seed
-    (each cell starts from its own seed's weights)."""
-    spec, opt = plan.spec, plan.spec.optimiser
-    return {"problem": spec.problem, "dtype": spec.dtype, "batch_size": spec.batch_size,
-            "optimiser": opt.name, "eta": opt.eta, "eps": opt.eps, "iterations": plan.iterations,
-            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every, plan.sharpness_every,
-                        plan.log_update_max)}
-
-
-def batch_problem(plan: RunPlan) -> str | None:
-    """Why ``plan`` cannot be trained in a batch (None if it can)."""
-    spec = plan.spec
-    if spec.problem.get("name") != "mlp" or spec.problem.get("activation", "relu") != "relu":
-        return f"problem {spec.problem.get('name')!r}: only ReLU MLPs are stacked"
-    if spec.optimiser.name != "adam" or spec.optimiser.eps != EPS:
-        return f"optimiser {spec.optimiser.name!r} (eps {spec.optimiser.eps:g}): only Adam with eps = {EPS:g}"
-    if spec.batch_size is not None:
-        return "mini-batches: only full-batch runs are stacked"
-    if spec.schedule is not None:
-        return "a learning-rate schedule: a stack runs a constant eta"
-    if plan.log_iterate or plan.log_norms or plan.eval_every or plan.sharpness_every:
-        return ("logged extras (iterate, norms, held-out metrics, sharpness): a stack logs the loss and "
-                "the largest update only")
-    return None
-
-
-def batch_refusal(plans: list[RunPlan]) -> str | None:
-    """Why ``plans`` cannot be trained as one batch (None if they can): the one check of the plan
-    and of :func:`train_batch`."""
-    for p in plans:
-        why = batch_problem(p)
-        if why:
-            return f"{why} (run {p.name})"
-    for p in plans[1:]:
-        if batch_key(p) != batch_key(plans[0]):
-            return (f"runs {plans[0].name} and {p.name} differ in more than (a, b) "
-                    "(another figure may ask for one of them with other iterations or logging)")
-    return None
-
-
 def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
                 log: Callable[[str], None] = print, progress_every_s: float = 10.0,
                 on_step: Callable[[int], None] | None = None, data_dir: str | Path | None = None) -> list[TrainResult]:
-    """Train ``plans`` (runs that share :func:`batch_key`) as one :class:`Stack`, resuming from
+    """Train ``plans`` (runs that share :func:`adamdyn.runs.batch_key`) as one :class:`Stack`, resuming from
     ``checkpoint_path``; one :class:`adamdyn.engine.TrainResult` per run, as if trained alone.
 
     Every run starts from the weights the engine's problem builds with its seed. A run whose

@@ -1,4 +1,4 @@
-"""Fig 12's training job: the bisection of the divergence edge (:func:`adamdyn.edge.bisect_edges`),
+"""The divergence-edge study's training job: the bisection of the divergence edge (:func:`adamdyn.edge.bisect_edges`),
 each step's runs trained together by the batched executor, each run a real run folder.
 
 At step s every chain (row b, seed, eta) tests one a/b. The step's runs of one eta (every row and
@@ -12,7 +12,7 @@ and every step's choice is the same as before, so the result is identical.
 
 The chains may be split into ``shards`` jobs that run at once (:func:`shard_chains`: balanced by
 their iterations); on two cores two 1-thread shards trained 1.14x the cell-iterations per second of
-one 2-thread job (scripts/bench_edge.py).
+one 2-thread job (scripts/benchmarks/bench_edge.py).
 
 Anchors (``anchors``: values of a/b) are trained with the first step, in every row at the first seed
 and eta, outside the bisection: runs with a < 2b - b^2 eta, where the update's bound is finite
@@ -28,12 +28,11 @@ import torch
 
 from .batched import train_batch
 from .edge import Chain, bisect_edges
-from .engine import run_identity
 from .io import damaged_history, read_history, read_json
 from .naming import fmt
 from .optim import OptimiserSpec
 from .provenance import write_run
-from .runs import RunPlan, RunSpec, settings_close
+from .runs import RunPlan, RunSpec, run_identity, settings_close
 from .stats import curves
 
 

@@ -20,7 +20,7 @@ from typing import Callable
 import torch
 
 from .io import atomic_path
-from .runs import settings_close
+from .settings import settings_close
 
 FORMAT = 2
 

@@ -1,4 +1,4 @@
-"""The divergence edge of Adam's (a, b) map (Fig 12): per row b, the smallest a/b at which a run
+"""The divergence edge of Adam's (a, b) map (the divergence-edge study): per row b, the smallest a/b at which a run
 diverges, found by bisection, and the theory it is held against.
 
 Theory (eq. (3), alpha = 1 - a eta, beta = 1 - b eta). With v_t >= (1 - alpha) alpha^(t-s) g_s^2 for

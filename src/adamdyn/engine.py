@@ -2,14 +2,14 @@
 
 A job of the plan (:mod:`adamdyn.runs`) is one run, trained by :func:`train`, or a batch of runs
 that differ only in Adam's (a, b), trained at once by :func:`adamdyn.batched.train_batch`
-(:func:`train_group` picks). Both write the same history and use the same checkpoint format
+(:func:`adamdyn.executors.train_group` picks). Both write the same history and use the same checkpoint format
 (:mod:`adamdyn.checkpoint`).
 
 :func:`train` reads top to bottom: settings, problem, optimiser, resume, loop, checkpoint. Each
 iteration k logs the state *before* the update k -> k+1: the loss f(x_k) (and eta_k on a
 schedule), optionally the iterate x_k, the norms (||x_k||, ||m_k||, ||sqrt(v_k)||) of Fig 7's state
 space, and every ``eval_every`` iterations the problem's held-out metrics at x_k; with
-``sharpness_every``, Fig 11's signals (:class:`adamdyn.sharpness.SpikeProbe`: the decoupling ratio,
+``sharpness_every``, the spike-mechanism study's signals (:class:`adamdyn.sharpness.SpikeProbe`: the decoupling ratio,
 the preconditioned sharpness over its threshold, the update's cosine with -g_k). Then it takes one
 optimiser step.
 
@@ -33,7 +33,7 @@ import torch
 from .checkpoint import Progress, load_checkpoint, save_checkpoint
 from .optim import moment_buffers
 from .problems import build_problem
-from .runs import RunPlan
+from .runs import RunPlan, run_identity
 from .sharpness import SpikeProbe
 
 MAX_LOGGED_ITERATE = 16  # the iterate is logged only for low-dimensional problems (Fig 6)
@@ -68,17 +68,6 @@ def _norm(tensors: list[torch.Tensor]) -> float:
 def _norm_sqrt(tensors: list[torch.Tensor]) -> float:
     """||sqrt(v)|| = sqrt(sum v) for v >= 0."""
     return math.sqrt(sum(float(t.double().sum()) for t in tensors)) if tensors else 0.0
-
-
-def run_identity(plan: RunPlan) -> dict:
-    """What determines a run's history: its settings and what it logs (not its length or threads).
-    Fig 11's signals enter only when logged, so that every other run keeps its identity."""
-    logging = {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
-    if plan.sharpness_every:
-        logging.update(sharpness_every=plan.sharpness_every, lanczos_steps=plan.lanczos_steps)
-    if plan.log_update_max:
-        logging["update_max"] = True
-    return {"spec": plan.spec.to_dict(), "logging": logging}
 
 
 def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, checkpoint_every: int,
@@ -197,17 +186,3 @@ def train(plan: RunPlan, checkpoint_path: str | Path, device: torch.device, chec
     return TrainResult(history=pd.DataFrame(history), diverged=diverged_step is not None,
                        diverged_step=diverged_step, iterations_done=done, wall_time_s=wall,
                        resumed_from=resumed_from, metadata=objective.metadata)
-
-
-def train_group(executor: str, plans: list[RunPlan], checkpoint_path: str | Path, device: torch.device,
-                checkpoint_every: int, **kwargs) -> list[TrainResult]:
-    """Train one job of the plan: a single run (``executor`` "single", :func:`train`) or a batch of
-    runs that differ only in Adam's (a, b) (``"batched"``, :func:`adamdyn.batched.train_batch`)."""
-    if executor == "single":
-        (plan,) = plans
-        return [train(plan, checkpoint_path, device, checkpoint_every, **kwargs)]
-    if executor == "batched":
-        from .batched import train_batch
-
-        return train_batch(plans, checkpoint_path, device, checkpoint_every, **kwargs)
-    raise ValueError(f"unknown executor {executor!r} (expected single or batched)")

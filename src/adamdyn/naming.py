@@ -12,7 +12,8 @@ def fmt(x: float | int) -> str:
 
 
 def split_figure_id(name: str) -> tuple[str, str | None]:
-    """A figure id is ``figNN`` or, for a named variant of it (``adamdyn.figures.variant_configs``),
-    ``figNN-<variant>``: returns (figNN, variant or None)."""
+    """A figure id is a paper figure's ``figNN`` or a study's name (``lr_decay``), or for a named
+    variant of either (``adamdyn.registry.variant_configs``) ``<id>-<variant>``: returns (<id>,
+    variant or None)."""
     base, _, variant = name.partition("-")
     return base, (variant or None)

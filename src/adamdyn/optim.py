@@ -34,7 +34,8 @@ from typing import Iterable
 
 import torch
 
-EPS = 1e-8
+from .settings import EPS
+
 OPTIMISERS = ("adam", "rmsprop", "signgd")
 
 

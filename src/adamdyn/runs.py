@@ -14,11 +14,11 @@ way every run gets its own folder, history and run.json.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 
 from .naming import fmt
-from .optim import EPS, OptimiserSpec
+from .optim import OptimiserSpec
+from .settings import EPS, settings_close
 from .problems import problem_tag
 from .schedule import Schedule, ScheduledAdam
 
@@ -87,17 +87,6 @@ class RunSpec:
         return settings_close(self.to_dict(), other.to_dict())
 
 
-def settings_close(x, y) -> bool:
-    """Equal settings (nested dicts and lists), floats compared to 1e-9 relative."""
-    if isinstance(x, dict) and isinstance(y, dict):
-        return x.keys() == y.keys() and all(settings_close(x[k], y[k]) for k in x)
-    if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
-        return len(x) == len(y) and all(settings_close(a, b) for a, b in zip(x, y))
-    if isinstance(x, float) or isinstance(y, float):
-        return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
-    return x == y
-
-
 @dataclass
 class RunPlan:
     """A run to train: its spec, iterations, what it logs, and the compute it asks for."""
@@ -110,9 +99,9 @@ class RunPlan:
     threads: int = 1
     figures: list[str] = field(default_factory=list)
     checkpoint_every: int | None = None  # iterations; None: the config's global checkpoint_every
-    sharpness_every: int = 0  # Fig 11's signals (adamdyn.sharpness.SpikeProbe); 0: not logged
+    sharpness_every: int = 0  # The spike-mechanism study's signals (adamdyn.sharpness.SpikeProbe); 0: not logged
     lanczos_steps: int = 0
-    log_update_max: bool = False  # Fig 12's largest |m_hat| / (sqrt(v_hat) + eps) (batched executor only)
+    log_update_max: bool = False  # The divergence-edge study's largest |m_hat| / (sqrt(v_hat) + eps) (batched executor only)
 
     @property
     def name(self) -> str:
@@ -168,7 +157,7 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     Each entry of ``cfg["runs"]`` names an optimiser and its hyper-parameters; a list value of
     eta, a, b, alpha or beta sweeps over it (the product of all lists), as do ``cfg["seeds"]``.
     An entry may override the figure's ``iterations`` (or give ``time``: t = eta * iterations, as
-    in Fig 2), ``threads``, ``problem`` (Fig 1 has two problems), ``seeds`` (Fig 11's eps control)
+    in Fig 2), ``threads``, ``problem`` (Fig 1 has two problems), ``seeds`` (the spike-mechanism study's eps control)
     and ``log`` (merged into the figure's).
     """
     out = []
@@ -212,6 +201,58 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
     return out
 
 
+def run_identity(plan: RunPlan) -> dict:
+    """What determines a run's history: its settings and what it logs (not its length or threads).
+    the spike-mechanism study's signals enter only when logged, so that every other run keeps its identity."""
+    logging = {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
+    if plan.sharpness_every:
+        logging.update(sharpness_every=plan.sharpness_every, lanczos_steps=plan.lanczos_steps)
+    if plan.log_update_max:
+        logging["update_max"] = True
+    return {"spec": plan.spec.to_dict(), "logging": logging}
+
+
+def batch_key(plan: RunPlan) -> dict:
+    """What the runs of one batch must share: everything but Adam's (alpha, beta) and the seed
+    (each cell starts from its own seed's weights)."""
+    spec, opt = plan.spec, plan.spec.optimiser
+    return {"problem": spec.problem, "dtype": spec.dtype, "batch_size": spec.batch_size,
+            "optimiser": opt.name, "eta": opt.eta, "eps": opt.eps, "iterations": plan.iterations,
+            "logging": (plan.log_iterate, plan.log_norms, plan.eval_every, plan.sharpness_every,
+                        plan.log_update_max)}
+
+
+def batch_problem(plan: RunPlan) -> str | None:
+    """Why ``plan`` cannot be trained in a batch (None if it can)."""
+    spec = plan.spec
+    if spec.problem.get("name") != "mlp" or spec.problem.get("activation", "relu") != "relu":
+        return f"problem {spec.problem.get('name')!r}: only ReLU MLPs are stacked"
+    if spec.optimiser.name != "adam" or spec.optimiser.eps != EPS:
+        return f"optimiser {spec.optimiser.name!r} (eps {spec.optimiser.eps:g}): only Adam with eps = {EPS:g}"
+    if spec.batch_size is not None:
+        return "mini-batches: only full-batch runs are stacked"
+    if spec.schedule is not None:
+        return "a learning-rate schedule: a stack runs a constant eta"
+    if plan.log_iterate or plan.log_norms or plan.eval_every or plan.sharpness_every:
+        return ("logged extras (iterate, norms, held-out metrics, sharpness): a stack logs the loss and "
+                "the largest update only")
+    return None
+
+
+def batch_refusal(plans: list[RunPlan]) -> str | None:
+    """Why ``plans`` cannot be trained as one batch (None if they can): the one check of the plan
+    and of :func:`train_batch`."""
+    for p in plans:
+        why = batch_problem(p)
+        if why:
+            return f"{why} (run {p.name})"
+    for p in plans[1:]:
+        if batch_key(p) != batch_key(plans[0]):
+            return (f"runs {plans[0].name} and {p.name} differ in more than (a, b) "
+                    "(another figure may ask for one of them with other iterations or logging)")
+    return None
+
+
 @dataclass
 class Job:
     """One training job: a single run, or a batch of runs trained at once (:mod:`adamdyn.batched`)."""
@@ -233,8 +274,6 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
     ``<figure>_batchNNN``; a run two batched figures read is batched by the one that reads it
     longest, then by the smaller one), every other run alone (its job named like the run).
     """
-    from .batched import batch_key, batch_refusal
-
     runs: dict[str, RunPlan] = {}
     reads: dict[str, list[tuple[str, int]]] = {}
     for figure, cfg in figures.items():

@@ -1,4 +1,4 @@
-"""Learning-rate decay for Adam, and how its momentum factors follow the decaying eta (Fig 13).
+"""Learning-rate decay for Adam, and how its momentum factors follow the decaying eta (the lr-decay study).
 
 The paper's Section 5 leaves open whether, when eta decays, Adam's (alpha, beta) should stay fixed
 or its rates (a, b) should (alpha = 1 - a eta, beta = 1 - b eta). A schedule gives eta_k, the
@@ -35,9 +35,9 @@ import torch
 
 from .naming import fmt
 from .optim import closure_loss
+from .settings import FOLLOW
 
 KINDS = ("step", "cosine")
-FOLLOW = ("factor", "rate", "square")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Preconditioned sharpness of full-batch Adam, and the other signals of Fig 11 (the spike mechanism).
+"""Preconditioned sharpness of full-batch Adam, and the other signals of the spike-mechanism study (the spike mechanism).
 
 Cohen et al. (arXiv 2207.14484) find that in full-batch Adam the top eigenvalue of P^{-1} H, with
 H the loss's Hessian and P Adam's preconditioner, rises to and hovers at the stability threshold
@@ -117,7 +117,7 @@ def preconditioned_sharpness(loss_fn: Callable[[], torch.Tensor], params: Sequen
 
 
 class SpikeProbe:
-    """The signals of Fig 11 along a run of ``torch.optim.Adam`` (eq. (3)), logged by the engine.
+    """The signals of the spike-mechanism study along a run of ``torch.optim.Adam`` (eq. (3)), logged by the engine.
 
     At iteration k, after the gradient g_k = grad f(x_k) and before the update, with the state of the
     last step (t = k, v_k, so nothing at k = 0):

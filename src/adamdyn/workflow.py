@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from .figures import FIGURES, expand, variant_configs
+from .registry import FIGURES, expand, variant_configs
 from .problems import REGISTRY, data_name
 from .runs import Job, RunPlan, plan_scale
 

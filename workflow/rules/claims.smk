@@ -1,4 +1,4 @@
-# Claims: the paper's claims per figure checked against its statistics (figNN.claims); the
+# Claims: the paper's claims per figure checked against its statistics (<id>.claims); the
 # readings of the published figures measured on its runs (adamdyn.published); then one table for all.
 
 
@@ -13,6 +13,8 @@ rule claims:
         settings=figure_settings("claims"),
     log:
         f"{RESULTS}/logs/claims/{{fig}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/claims/{{fig}}.tsv",
     shell:
         "{params.python:q} scripts/claims.py --figure {wildcards.fig} --stats {input.stats:q}"
         " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"
@@ -33,6 +35,8 @@ rule compare:
         settings=compare_settings,
     log:
         f"{RESULTS}/logs/compare/{{fig}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/compare/{{fig}}.tsv",
     shell:
         "{params.python:q} scripts/compare.py --figure {wildcards.fig} --reads {input.reads:q}"
         " --stats {input.stats:q} --readings {input.readings:q} --params {params.settings:q}"

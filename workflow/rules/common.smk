@@ -10,7 +10,8 @@ import time
 
 import adamdyn
 from adamdyn.data import raw_source
-from adamdyn.figures import figure as figure_module, settings_for, variant_configs, variant_notes
+from adamdyn.registry import (figure as figure_module, figure_order, is_study, settings_for, summary, title,
+                              variant_configs, variant_notes)
 from adamdyn.naming import split_figure_id
 from adamdyn.io import damaged_history, write_json
 from adamdyn.problems import data_name
@@ -25,13 +26,19 @@ if config["device"] == "cuda" and workflow.local_exec and workflow.is_main_proce
                             "Use --config device=auto (CUDA when available, else CPU) or device=cpu.")
 SCALE_CFG = config["scales"][SCALE]
 RESULTS = f"results/{SCALE}"
-PYTHON = sys.executable
+# The interpreter of the jobs, a parameter of every rule: the environment's own `bin/python`, the same
+# whichever of its names started Snakemake (`snakemake` runs python3, `python -m snakemake` python),
+# so that switching between the two never reruns a job.
+PYTHON = str(Path(sys.prefix, "bin", "python")) if Path(sys.prefix, "bin", "python").exists() else sys.executable
 try:
     RUNS, READS, JOBS = plan(SCALE, SCALE_CFG)
 except ValueError as exc:
     raise WorkflowError(str(exc))
-FIGURES = sorted(READS)  # the figures and their variants (figNN-<variant>)
-VARIANTS = variant_notes(SCALE_CFG)  # figNN-<variant> -> what it sets and why
+FIGURES = sorted(READS, key=figure_order)  # the paper's figures, then our studies; variants (<id>-<variant>) after each
+# the {fig} wildcard: a figure id of the package (<id> or a study's name), or a variant of one
+FIG_PATTERN = "(" + "|".join(sorted({split_figure_id(f)[0] for f in FIGURES}, key=len, reverse=True)) + ")(-[a-z0-9_]+)?"
+BASE_FIGURES = [f for f in FIGURES if split_figure_id(f)[1] is None]  # without the variants
+VARIANTS = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -53,7 +60,7 @@ SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
 BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
 # the train rule's {run}: exactly the runs trained alone (a batch's runs come from its own rule)
 SINGLE_RUN = "|".join(re.escape(n) for n in SINGLE) or "(?!)"
-# figures whose runs a bisection decides as it goes (Fig 12): its job writes their reads file
+# figures whose runs a bisection decides as it goes (the divergence-edge study): its job writes their reads file
 BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
@@ -72,18 +79,19 @@ def package_code(*parts):
 
 
 def figure_base(fig):
-    """figNN of figNN or of its variant figNN-<variant>."""
+    """The figure id of a figure id or of its variant <id>-<variant>."""
     return split_figure_id(fig)[0]
 
 
 def figure_code(wildcards):
     """A figure's module and the shared machinery its stages use."""
-    return package_code(f"figures/{figure_base(wildcards.fig)}.py", "figures/common.py", "figures/__init__.py",
+    source = Path(figure_module(wildcards.fig).__file__).relative_to(Path(adamdyn.__file__).parent)
+    return package_code(str(source), "figures/common.py", "figures/phase.py", "registry.py",
                         "stats/curves.py", "claims/__init__.py", "plotting/style.py")
 
 
 def all_targets():
-    return [figure_targets(fig) for fig in FIGURES] + [f"{RESULTS}/claims.md"] + data_targets()
+    return [figure_targets(fig) for fig in FIGURES] + [f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md"] + data_targets()
 
 
 def data_targets():
@@ -214,7 +222,7 @@ def figure_infos(wildcards):
 
 def figure_reads(wildcards):
     """[run folder, iterations] of every run the figure reads (it may read the start of a longer
-    run); written to reads/figNN.json, since 1600 of them do not fit one command line."""
+    run); written to reads/<id>.json, since 1600 of them do not fit one command line."""
     return [[f"{RESULTS}/runs/{name}", iters] for name, iters in READS[wildcards.fig]]
 
 
@@ -224,7 +232,7 @@ def figure_settings(part):
 
 
 def caption(wildcards):
-    """The figure's caption, workflow/report/figNN.rst, for the report."""
+    """The figure's caption, workflow/report/<id>.rst, for the report."""
     text = Path(workflow.basedir, "workflow", "report", f"{figure_base(wildcards.fig)}.rst").read_text()
     note = VARIANTS.get(wildcards.fig)
     if note:  # a variant: what it changes, and why it is tried
@@ -241,14 +249,23 @@ def stamp(wildcards):
     return f"scale {SCALE} | {time.strftime('%Y-%m-%d')} | commit {commit}"
 
 
+def figure_title(fig):
+    """A target's line in the list: the paper's figure, or the study's first line (its module docstring)."""
+    if not is_study(fig):
+        return f"Figure {int(figure_base(fig)[3:])} of the paper, with its statistics, claims and comparison"
+    doc = (figure_module(fig).__doc__ or "").strip().split("\n")[0]
+    return "study: " + doc.split(":", 1)[-1].strip().rstrip(".")
+
+
 # `snakemake targets`: what can be asked for by name (rules/figures.smk prints it).
 def target_list():
     return "\n".join(
         [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
          "  all (the default)  every figure, the claims table and the prepared data",
-         *(f"  {fig:<18} Figure {int(fig[3:5])}{f' (variant {fig[6:]})' if fig in VARIANTS else ''} with its statistics, claims, comparison and provenance" for fig in FIGURES),
-         *([f"  {'fig08_study':<18} Fig 8's transect study (Figure 15)"] if "fig15" in FIGURES else []),
+         *(f"  {fig:<18} {figure_title(fig)}{f' (variant {split_figure_id(fig)[1]})' if fig in VARIANTS else ''}"
+           for fig in FIGURES),
          f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
-         f"  {'snapshot':<18} copy the figures and claims table into docs/",
+         f"  {'book':<18} the results book of the scale: {RESULTS}/book/ (a page per figure and study)",
+         f"  {'docs':<18} copy the book, the figures and the claims table into docs/ and the README's table",
          f"  {'targets':<18} this list",
          f"  or any output file, e.g. {RESULTS}/stats/fig07.csv; a report: snakemake --report report.html"])

@@ -28,6 +28,8 @@ rule prepare_data:
     threads: 1
     log:
         f"{RESULTS}/logs/data/{{name}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/data/{{name}}.tsv",
     shell:
         "{params.python:q} scripts/prepare_data.py --name {wildcards.name} {params.raw} --params {params.settings:q}"
         " --threads {threads} --out {output.data:q} --meta {output.meta:q} > {log:q} 2>&1"

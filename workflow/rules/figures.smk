@@ -1,6 +1,6 @@
 # Figures: drawn from the histories, the statistics and the readings of the published figure
-# (figNN.draw; never retrains); one named target per figure. The report's caption of a figure is
-# workflow/report/figNN.rst.
+# (<id>.draw; never retrains); one named target per figure. The report's caption of a figure is
+# workflow/report/<id>.rst.
 
 
 rule figure:
@@ -21,6 +21,8 @@ rule figure:
         caption=caption,
     log:
         f"{RESULTS}/logs/figures/{{fig}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/figures/{{fig}}.tsv",
     shell:
         "MPLBACKEND=Agg {params.python:q} scripts/plot.py --figure {wildcards.fig} --reads {input.reads:q}"
         " --params {params.settings:q} --stats {input.stats:q} --compare {input.compare:q} --png {output.png:q} --pdf {output.pdf:q}"
@@ -38,14 +40,6 @@ for _fig in FIGURES:
             figure_targets(_fig),
 
 
-# Fig 8's transect study (Fig 15) by its name in the issue and the README.
-if "fig15" in FIGURES:
-
-    rule fig08_study:
-        input:
-            figure_targets("fig15"),
-
-
 # `snakemake targets` lists what can be asked for by name, and only that (at parse time: no DAG, no
 # job); an unknown name gets the nearest one and the way to the list, before any job.
 rule targets:
@@ -60,13 +54,15 @@ rule targets:
 
 # The targets are not known to the Snakefile (Snakemake parses its command line after it): read the
 # command line's words, cheaply. `targets` alone prints the list; a word shaped like a figure's name
-# (fig7, fig7a, fig16) that names no rule stops the run with the nearest name.
+# (fig7, fig7a, fig16), or close to a study's name (lr_decays), that names no rule stops the run with the nearest name.
 WORDS = [w for w in sys.argv[1:] if not w.startswith("-")]
 if workflow.is_main_process and "targets" in WORDS:
     print(target_list())
     sys.exit(0)
 NAMED = [r.name for r in workflow.rules]
-UNKNOWN = sorted({w for w in WORDS if re.fullmatch(r"fig\w*", w) and w not in NAMED})
+STUDY_NAMES = [f for f in FIGURES if is_study(f)]
+UNKNOWN = sorted({w for w in WORDS if w not in NAMED and (re.fullmatch(r"fig\w*", w)
+                                                       or difflib.get_close_matches(w, STUDY_NAMES, n=1, cutoff=0.75))})
 if workflow.is_main_process and UNKNOWN:
     raise WorkflowError("unknown target " + "; ".join(
         f"{t!r}" + "".join(f" (did you mean {m!r}?)" for m in difflib.get_close_matches(t, NAMED, n=1, cutoff=0.5))

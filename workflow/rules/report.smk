@@ -15,22 +15,63 @@ rule provenance:
         scale=SCALE,
     log:
         f"{RESULTS}/logs/provenance/{{fig}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/provenance/{{fig}}.tsv",
     shell:
         "{params.python:q} scripts/provenance.py --figure {wildcards.fig} --scale {params.scale}"
         " --reads {input.reads:q} {params.args} --out {output:q} > {log:q} 2>&1"
 
 
-# The README's snapshot: the figures and the claims table of the scale run (the README shows the
-# cpu scale: `snakemake --cores 1 snapshot --config scale=cpu`). Each figure carries its stamp
-# (scale, date, commit) in small print.
-rule snapshot:
+# The results book (adamdyn.book): a page per figure and study, an index with the cost of the
+# build (from the benchmark files), and the README's table; every number from this scale's results.
+rule book:
     input:
+        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
+        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=FIGURES),
+        figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=FIGURES),
+        captions=[f"workflow/report/{fig}.rst" for fig in BASE_FIGURES],
+        code=package_code("book.py", "claims/table.py"),
+    output:
+        pages=expand(f"{RESULTS}/book/{{fig}}.md", fig=BASE_FIGURES),
+        index=f"{RESULTS}/book/index.md",
+        readme=f"{RESULTS}/book/readme.md",
+    params:
+        python=PYTHON,
+        figures=json.dumps([{"id": f, "title": title(f), "what": summary(f), "study": is_study(f),
+                             "caption": f"workflow/report/{f}.rst"} for f in BASE_FIGURES]),
+        variants=json.dumps(VARIANTS),
+        scale=SCALE,
+        stamp=stamp,
+    log:
+        f"{RESULTS}/logs/book.log",
+    shell:
+        "{params.python:q} scripts/book.py --scale {params.scale} --results {RESULTS} --figures {params.figures:q}"
+        " --variants {params.variants:q} --stamp {params.stamp:q} --out {RESULTS}/book > {log:q} 2>&1"
+
+
+# docs/: the book, the figures and the claims table of the scale run, and the README's table of
+# what this reproduces (the repository shows the cpu scale: `snakemake --cores 1 docs --config scale=cpu`).
+rule docs:
+    input:
+        pages=rules.book.output.pages,
+        index=rules.book.output.index,
+        readme=rules.book.output.readme,
         figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=FIGURES),
         claims=f"{RESULTS}/claims.md",
     output:
+        pages=expand("docs/book/{fig}.md", fig=BASE_FIGURES),
+        index="docs/book/index.md",
         figures=expand("docs/figures/{fig}.png", fig=FIGURES),
         claims="docs/claims.md",
     log:
-        f"{RESULTS}/logs/snapshot.log",
-    shell:
-        "(for f in {input.figures}; do cp $f docs/figures/; done; cp {input.claims} {output.claims}) > {log} 2>&1"
+        f"{RESULTS}/logs/docs.log",
+    run:
+        import shutil
+
+        from adamdyn.book import replace_block
+
+        for src, dst in zip(input.pages + [input.index] + input.figures + [input.claims],
+                            output.pages + [output.index] + output.figures + [output.claims]):
+            shutil.copyfile(src, dst)
+        readme = Path(workflow.basedir, "README.md")
+        readme.write_text(replace_block(readme.read_text(), Path(input.readme).read_text()))

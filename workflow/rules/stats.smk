@@ -1,4 +1,4 @@
-# Statistics: one table per figure, one row per run, from the runs' histories (figNN.table).
+# Statistics: one table per figure, one row per run, from the runs' histories (<id>.table).
 
 
 # The runs a figure reads, as a file the stats, figure and provenance jobs take (a bisected figure's
@@ -30,6 +30,8 @@ rule stats:
         settings=figure_settings("table"),
     log:
         f"{RESULTS}/logs/stats/{{fig}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/stats/{{fig}}.tsv",
     shell:
         "{params.python:q} scripts/stats.py --figure {wildcards.fig} --reads {input.reads:q}"
         " --params {params.settings:q} --out {output:q} > {log:q} 2>&1"

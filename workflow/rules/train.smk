@@ -29,6 +29,8 @@ rule train:
     threads: lambda w: job_threads(w.run)
     log:
         f"{RESULTS}/logs/train/{{run}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/{{run}}.tsv",
     shell:
         TRAIN_CMD
 
@@ -54,11 +56,13 @@ for _batch in BATCHES:
         threads: job_threads(_batch)
         log:
             f"{RESULTS}/logs/train/{_batch}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/train/{_batch}.tsv",
         shell:
             TRAIN_CMD
 
 
-# A bisected figure (Fig 12): its chains in `shards` jobs that run at once (adamdyn.bisection), each
+# A bisected figure (the divergence-edge study): its chains in `shards` jobs that run at once (adamdyn.bisection), each
 # running the whole bisection of its chains, every step's runs trained together, each run in its own
 # folder under bisect/<figure>/; the shards' lists of runs make the figure's reads file, which the
 # statistics, comparison and drawing read as for any figure.
@@ -88,6 +92,8 @@ for _fig in BISECTED:
         threads: SCALE_CFG[figure_base(_fig)]["threads"]
         log:
             f"{RESULTS}/logs/train/{_fig}_bisection{{shard}}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/train/{_fig}_bisection{{shard}}.tsv",
         shell:
             "{params.python:q} scripts/edge_bisection.py --job {params.job:q} --regime {params.regime:q}"
             " --runs-dir {params.runs_dir:q} --checkpoint {params.checkpoint_dir:q} --threads {threads}"

@@ -1,7 +1,7 @@
 """The paper's claims, checked against what the runs measured.
 
 Each figure's ``claims`` (:mod:`adamdyn.figures`) reads the figure's statistics table and returns :class:`Claim` objects;
-``claims/figNN.json`` holds them as a list of ``{id, statement, measured, threshold, passed, verdict, why,
+``claims/<id>.json`` holds them as a list of ``{id, statement, measured, threshold, passed, verdict, why,
 caveat}``.
 
 A claim has one of three verdicts:
@@ -55,7 +55,7 @@ class Claim:
 
 
 def verdict_of(claim: dict) -> str:
-    """The verdict of a claim read back from ``claims/figNN.json``."""
+    """The verdict of a claim read back from ``claims/<id>.json``."""
     passed = claim.get("passed")
     return INCONCLUSIVE if passed is None else HOLDS if passed else FAILS
 

@@ -32,6 +32,17 @@ def _number(value) -> str:
     return str(value)
 
 
+def claim_row(c: dict) -> str:
+    """A claim's cells in a Markdown table: id, statement, measured, threshold and verdict (bold when
+    it does not hold; an inconclusive one with its reason; a setting chosen after seeing results said)."""
+    v = verdict_of(c)
+    verdict = v if v == HOLDS else f"**{v}**" if v == FAILS else f"{v}: {_cell(c.get('why', ''))}"
+    if c.get("caveat"):
+        verdict += f" (setting chosen after seeing results: {_cell(c['caveat'])})"
+    return (f"`{c['id']}` | {_cell(c['statement'])} | {_cell(c['measured'])} | {_cell(c['threshold'])} | "
+            f"{verdict}")
+
+
 def _verdict(r) -> str:
     if not r.comparable:
         return f"not comparable: {r.why_not}"
@@ -66,10 +77,6 @@ def published_markdown(compare_by_figure: dict[str, pd.DataFrame]) -> list[str]:
     return lines
 
 
-def _held(claims: list[dict]) -> str:
-    return tally_text(claims)
-
-
 def _near(t: pd.DataFrame) -> tuple[int, int, float]:
     """(readings measured, those within their uncertainty, median |difference| in decades) of a
     comparison table, comparable or not: how far a figure lies from the published one."""
@@ -77,6 +84,22 @@ def _near(t: pd.DataFrame) -> tuple[int, int, float]:
     within = int((measured["difference"].abs() <= measured["uncertainty"] + 1e-12).sum())
     decades = measured[measured["unit"] == "decades"]["difference"].abs()
     return len(measured), within, float(decades.median()) if len(decades) else math.nan
+
+
+def variant_table(ids: list[str], claims_by_figure: dict[str, list[dict]], compare_by_figure: dict[str, pd.DataFrame],
+                  variants: dict[str, dict]) -> list[str]:
+    """One row per figure id (the main figure, then its variants): what it sets and why, its claims,
+    and how far it lies from the published readings."""
+    lines = ["| variant | sets | why | claims hold | readings within / measured | median abs. difference (decades) |",
+             "|---|---|---|---|---|---|"]
+    for fig in ids:
+        note = variants.get(fig, {"set": "the paper's settings (main)", "why": ""})
+        t = compare_by_figure.get(fig)
+        n, within, med = _near(t) if t is not None and len(t) else (0, 0, math.nan)
+        held = tally_text(claims_by_figure[fig]) if fig in claims_by_figure else "–"
+        lines.append(f"| `{fig}` | {_cell(note['set'])} | {_cell(note['why'])} | {held} | {within} / {n} | "
+                     f"{_number(med)} |")
+    return lines
 
 
 def variants_markdown(claims_by_figure: dict[str, list[dict]], compare_by_figure: dict[str, pd.DataFrame],
@@ -94,15 +117,7 @@ def variants_markdown(claims_by_figure: dict[str, list[dict]], compare_by_figure
              "median is over the readings measured in decades.", ""]
     for base in bases:
         ids = [base] + sorted(v for v in variants if split_figure_id(v)[0] == base)
-        lines += [f"### {base}", "", "| variant | sets | why | claims hold | readings within / measured | "
-                  "median abs. difference (decades) |", "|---|---|---|---|---|---|"]
-        for fig in ids:
-            note = variants.get(fig, {"set": "the paper's settings (main)", "why": ""})
-            t = compare_by_figure.get(fig)
-            n, within, med = _near(t) if t is not None and len(t) else (0, 0, math.nan)
-            held = _held(claims_by_figure[fig]) if fig in claims_by_figure else "–"
-            lines.append(f"| `{fig}` | {_cell(note['set'])} | {_cell(note['why'])} | {held} | {within} / {n} | "
-                         f"{_number(med)} |")
+        lines += [f"### {base}", ""] + variant_table(ids, claims_by_figure, compare_by_figure, variants)
         tables = {fig: compare_by_figure[fig].set_index("id") for fig in ids if fig in compare_by_figure}
         if tables:
             lines += ["", "| reading | published | " + " | ".join(f"`{f}`" for f in tables) + " |",
@@ -136,12 +151,7 @@ def claims_markdown(claims_by_figure: dict[str, list[dict]], scale: str,
              "|---|---|---|---|---|---|"]
     for figure, claims in claims_by_figure.items():
         for c in claims:
-            v = verdict_of(c)
-            verdict = v if v == HOLDS else f"**{v}**" if v == FAILS else f"{v}: {_cell(c.get('why', ''))}"
-            if c.get("caveat"):
-                verdict += f" (setting chosen after seeing results: {_cell(c['caveat'])})"
-            lines.append(f"| {figure} | `{c['id']}` | {_cell(c['statement'])} | {_cell(c['measured'])} | "
-                         f"{_cell(c['threshold'])} | {verdict} |")
+            lines.append(f"| {figure} | {claim_row(c)} |")
     if compare_by_figure:
         lines += published_markdown(compare_by_figure)
     lines += variants_markdown(everything, all_compare, variants or {})

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import DamagedOutput, damaged_history, read_history, read_json
-from ..problems import data_kind
+from ..settings import data_kind
 from ..stats import curves
 
 
@@ -75,7 +75,7 @@ def per_epoch(run: Run) -> int:
 
 def epoch_means(hist: pd.DataFrame, per_epoch: int, column: str = "loss") -> np.ndarray:
     """The mean mini-batch training loss (or another logged ``column``) of each complete epoch (the
-    curve of Figs 9 and 14)."""
+    curve of Fig 9 and the batch-size study)."""
     loss = hist[column].to_numpy()
     epochs = len(loss) // per_epoch
     return loss[:epochs * per_epoch].reshape(epochs, per_epoch).mean(axis=1)

@@ -7,7 +7,7 @@ import pandas as pd
 from ..claims import Claim
 from ..naming import fmt
 from ..plotting import style
-from ..problems import data_kind
+from ..settings import data_kind
 from .common import curve_table, late_spikes, load_runs, mark_published, moved_labels, rounded, spike_threshold_text
 
 

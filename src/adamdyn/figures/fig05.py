@@ -141,5 +141,8 @@ def draw(runs, stats, png, pdf, stamp=None, published=None) -> None:
         ax.set_xlabel("iteration")
         ax.legend(loc="upper right")
     axes[0][0].set_ylabel("loss f(x)")
+    problem = loaded[0].info["spec"]["problem"]
+    fig.suptitle(rf"the {problem['dim']}-D quadratic $f(x) = x^\top A x / 2$, $A = UU^\top$ "
+                 rf"(U seed {problem['seed']}), $f(x_0)$ = {problem['f0']:g}", fontsize=10)
     mark_published({"signgd": axes[0][0], "rmsprop": axes[0][1]}, published)
     style.save(fig, png, pdf, stamp)

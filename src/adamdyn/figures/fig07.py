@@ -75,6 +75,7 @@ def draw(runs, stats, png, pdf, zoom: dict, expected: dict[str, str], stamp=None
     loaded = load_runs(runs)
     style.apply()
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
     fig = plt.figure(figsize=(12, 10))
     seed0 = min(r.info["spec"]["seed"] for r in loaded)
@@ -106,6 +107,10 @@ def draw(runs, stats, png, pdf, zoom: dict, expected: dict[str, str], stamp=None
         ax3.set_ylabel(prefix + r"$\|m\|$", fontsize=8)
         ax3.set_zlabel(prefix + r"$\|\sqrt{v}\|$", fontsize=8)
         ax3.tick_params(labelsize=6)
+        for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):  # no offset text (+1.141) over the axis labels
+            axis.set_major_locator(MaxNLocator(4))
+            axis.set_major_formatter(ScalarFormatter(useOffset=False))
+        ax3.set_title(f"state space, iterations {lo}-{hi}", fontsize=9)
         panels[expected[key]] = [ax1, ax2]
         if j == 0:
             ax1.set_ylabel("training loss (other seeds grey)")

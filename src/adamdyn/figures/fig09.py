@@ -82,7 +82,7 @@ def draw(runs, stats, png, pdf, default: str, stamp=None, published=None) -> Non
     published readings as markers."""
     loaded = load_runs(runs)
     defaults = {id(r) for r in runs_at_ab(loaded, default)}
-    fig, axes = style.subplots(ncols=1, width=6.0, height=3.8)
+    fig, axes = style.subplots(ncols=1, width=7.6, height=3.8)
     ax = axes[0][0]
     others = iter(["#0072B2", "#009E73", "#E69F00", "#56B4E9", "#CC79A7"])
     for run in sorted(loaded, key=lambda r: -r.optimiser["b"]):
@@ -97,6 +97,7 @@ def draw(runs, stats, png, pdf, default: str, stamp=None, published=None) -> Non
     p = info["spec"]["problem"]
     ax.set_title(f"ResNet18 (width {p['width']}), {info['problem_metadata']['n_train']} CIFAR-10 images, "
                  rf"batch {info['spec']['batch_size']}, $\eta$={info['spec']['optimiser']['eta']:g}", fontsize=9.5)
-    ax.legend(loc="lower left", fontsize=8.5)
+    # outside the axes, on the right: inside, it covered the red default curve where it ends lowest
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8.5, frameon=False, borderaxespad=0.0)
     mark_published({"loss": ax}, published)
     style.save(fig, png, pdf, stamp)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
-from ..problems import data_kind
+from ..settings import data_kind
 from .common import at_ab, curve_table, load_runs, mark_published, moved_labels, rounded
 
 

@@ -68,7 +68,7 @@ def factors_title(opt: dict) -> str:
 def problem_title(info: dict) -> str:
     """The data and the network of a run: "CIFAR-2, MLP 256-256-128 (hidden)"; a variant's data set
     (``poisson_disk_8000``: its training-set size) and initialisation are said."""
-    from ..problems import data_kind
+    from ..settings import data_kind
 
     p = info["spec"]["problem"]
     kind = data_kind(p)

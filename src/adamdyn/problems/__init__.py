@@ -15,6 +15,7 @@ from .pde import dgm_poisson
 from .quadratic import scalar_quadratic, wishart_quadratic
 from .resnet import resnet18
 from ..naming import fmt
+from ..settings import data_kind, data_name
 
 # name -> (builder, tag): the builder takes the entry's arguments plus dtype and device.
 REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
@@ -28,23 +29,6 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
                                            f"{'x'.join(map(str, p['widths']))}-{p['activation']}" + init_tag(p)
                                            + (f"-bw{fmt(p['boundary_weight'])}" if p.get("boundary_weight", 1) != 1 else "")),
 }
-
-
-def data_name(problem: dict) -> str | None:
-    """The prepared data set a problem trains on (None for the synthetic objectives)."""
-    return problem.get("data")
-
-
-def data_kind(problem: dict) -> str:
-    """What a problem fits: its data set's preparer (``poisson_cube`` for the derived set
-    ``poisson_cube_8000``: a derived set is named ``<source>_<suffix>``), else the problem's name."""
-    from ..data import PREPARERS
-
-    name = problem.get("data")
-    if name is None:
-        return problem["name"]
-    kinds = [k for k in PREPARERS if name == k or name.startswith(f"{k}_")]
-    return max(kinds, key=len) if kinds else name
 
 
 def _lookup(problem: dict):

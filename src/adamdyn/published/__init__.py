@@ -26,7 +26,7 @@ import yaml
 
 from ..figures.common import epoch_means, per_epoch
 from ..naming import split_figure_id
-from ..problems import data_kind
+from ..settings import data_kind
 from ..io import read_history, read_json
 from ..stats import curves
 
@@ -234,7 +234,7 @@ def curve_text(curve: dict | None) -> str:
 
 def series_of(run: RunRef, reading: dict) -> tuple[np.ndarray, np.ndarray]:
     """The curve a reading is read on: (x, y) with x in iterations, t = eta x iteration, or epochs
-    (the per-epoch mean loss, epochs counted from 1, as Figs 9 and 14 plot it)."""
+    (the per-epoch mean loss, epochs counted from 1, as Fig 9 and the batch-size study plot it)."""
     name = reading.get("series", "loss")
     col = name.strip("|")
     hist = run.history

@@ -1,4 +1,6 @@
-"""Figure 13 (beyond the paper): learning-rate decay, the paper's first open question (Section 5).
+"""The lr-decay study (beyond the paper): learning-rate decay and the spikes, the paper's first open question.
+
+Section 5 asks how Adam should be run when its learning rate decays.
 When eta decays, should Adam's (alpha, beta) stay fixed, or its rates (a, b) (so that 1 - alpha and
 1 - beta shrink with eta)? Full-batch Adam on the CIFAR-2 MLP of Figs 2, 3 and 7, from eta_0 with
 (a, b) = (1, 100) and (10, 10), decayed by a step and by a cosine, under arms that move alpha and
@@ -22,9 +24,9 @@ import pandas as pd
 from ..claims import Claim, trend_verdict, with_caveat
 from ..stats import evidence
 from ..plotting import style
-from ..schedule import FOLLOW
+from ..settings import FOLLOW
 from ..stats import curves
-from .common import at_ab, base_row, load_runs, parse_ab, rounded, runs_at_ab, spike_settings
+from ..figures.common import at_ab, base_row, load_runs, parse_ab, rounded, runs_at_ab, spike_settings
 
 RATES_FIXED = ("rate", "rate")  # the arm the ODE view is about
 
@@ -125,7 +127,7 @@ def claims(stats: pd.DataFrame, ode_tolerance_decades: float, default: str, eos_
     for (a, b), sub in refs.groupby(["a", "b"]):
         gaps = {int(r.seed): rounded(r.ode_gap_decades, 3) for r in sub.itertuples()}
         out.append(Claim(
-            id=f"fig13.ode_one_curve.a{a:g}_b{b:g}",
+            id=f"lr_decay.ode_one_curve.a{a:g}_b{b:g}",
             statement=f"With (a, b) = ({a:g}, {b:g}) fixed, Adam at eta_0 and at the final eta follow one loss "
                       "curve against t = sum eta_k (the ODE view; Barakat & Bianchi 2018)",
             measured={"mean_abs_gap_decades_by_seed": gaps, "t_compared": rounded(float(sub["t_end"].min()), 3)},
@@ -148,7 +150,7 @@ def _order_claim(kind: str, sub: pd.DataFrame, default: str, eos_order: list[str
     mean = rates.mean()
     verdict = trend_verdict(trend, len(full), min_seeds, max_p, "arm")
     return Claim(
-        id=f"fig13.eos_spike_order.{kind}",
+        id=f"lr_decay.eos_spike_order.{kind}",
         statement=f"After a {kind} decay of the default ({default}), spikes per unit t fall in the order "
                   f"{' > '.join(eos_order)}: the preconditioned stability threshold rises like 1/eta, "
                   "1/eta^2, 1/eta^3 (Cohen et al. 2022)",

@@ -1,8 +1,8 @@
-"""Benchmark (not a test): Fig 12's bisection stacks on a 2-core machine, one job of 2 threads against
+"""Benchmark (not a test): the divergence-edge study's bisection stacks on a 2-core machine, one job of 2 threads against
 two jobs of 1 thread at once (``shards: 2``), each holding half the cells, measured alternately in
 the same run and reported as the ratio of their cell-iterations per second.
 
-    python scripts/bench_edge.py --cells 16 --width 64 --samples 1000 --iterations 300 --repeats 3
+    python scripts/benchmarks/bench_edge.py --cells 16 --width 64 --samples 1000 --iterations 300 --repeats 3
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from adamdyn.problems.networks import mlp_net
 
 def stack_rate(cells: int, width: int, samples: int, iterations: int, threads: int) -> float:
     """Cell-iterations per second of one stack of ``cells`` cells (each its own seed's weights),
-    logging the largest update as Fig 12's runs do."""
+    logging the largest update as the divergence-edge study's runs do."""
     torch.set_num_threads(threads)
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(samples, 784, generator=gen)

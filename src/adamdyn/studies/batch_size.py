@@ -1,4 +1,6 @@
-"""Figure 14 (beyond the paper): the batch size, the paper's second open question (Section 5). Adam
+"""The batch-size study (beyond the paper): mini-batches and the spikes, the paper's second open question.
+
+Section 5 asks what the batch size does to the dynamics. Adam
 on the CIFAR-2 MLP of Figs 2, 3 and 7 with (a, b) = (1, 100) and (10, 10) at eta = 1e-3, at batch
 sizes N, N/4, N/16 (a seeded permutation per epoch, as in Fig 9), and with two scaling rules applied
 from the full-batch setting to a batch N * kappa:
@@ -21,11 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ..claims import Claim, count_verdict
-from ..optim import EPS
 from ..plotting import style
-from ..runs import settings_close
+from ..settings import EPS, settings_close
 from ..stats import curves, evidence
-from .common import base_row, epoch_means, load_runs, parse_ab, per_epoch, rounded, spike_settings
+from ..figures.common import base_row, epoch_means, load_runs, parse_ab, per_epoch, rounded, spike_settings
 
 RULES = ("sqrt", "halflife")
 
@@ -41,7 +42,7 @@ def settings(eta: float, rates: list[str], full_batch: int, divisors: list[int],
             out.append(_setting(text, d, "none", eta, alpha, beta, EPS, full_batch))
         for rule, ds in rules.items():
             if rule not in RULES:
-                raise ValueError(f"fig14.rules: unknown rule {rule!r}; the rules are {', '.join(RULES)}")
+                raise ValueError(f"batch_size.rules: unknown rule {rule!r}; the rules are {', '.join(RULES)}")
             for d in ds:
                 k = 1.0 / d
                 if rule == "sqrt":
@@ -54,7 +55,7 @@ def settings(eta: float, rates: list[str], full_batch: int, divisors: list[int],
 
 def _setting(text, d, rule, eta, alpha, beta, eps, full_batch) -> dict:
     if full_batch % d:
-        raise ValueError(f"fig14: full_batch {full_batch} is not divisible by {d}; pick divisors of N")
+        raise ValueError(f"batch_size: full_batch {full_batch} is not divisible by {d}; pick divisors of N")
     return {"a_b": text, "divisor": d, "rule": rule, "eta": eta, "alpha": alpha, "beta": beta, "eps": eps,
             "batch_size": None if d == 1 else full_batch // d}
 
@@ -74,7 +75,7 @@ def _which(run, table: list[dict]) -> dict:
         if spec["batch_size"] == s["batch_size"] and all(
                 settings_close(float(opt[k]), float(s[k])) for k in ("eta", "alpha", "beta", "eps")):
             return s
-    raise ValueError(f"fig14: run {run.info['name']} matches no setting of the figure's config")
+    raise ValueError(f"batch_size: run {run.info['name']} matches no setting of the figure's config")
 
 
 def table(runs, window: int, regime: dict, eta: float, rates: list[str], full_batch: int, divisors: list[int],
@@ -89,8 +90,8 @@ def table(runs, window: int, regime: dict, eta: float, rates: list[str], full_ba
     rows, epoch_curves = [], {}
     for run in load_runs(runs):
         if run.info["problem_metadata"]["n_train"] != full_batch:
-            raise ValueError(f"fig14: run {run.info['name']} trains on {run.info['problem_metadata']['n_train']} "
-                             f"samples but full_batch is {full_batch}; set scales.<scale>.fig14.full_batch to N")
+            raise ValueError(f"batch_size: run {run.info['name']} trains on {run.info['problem_metadata']['n_train']} "
+                             f"samples but full_batch is {full_batch}; set scales.<scale>.batch_size.full_batch to N")
         s = _which(run, expected)
         row = base_row(run, window)
         ep = epoch_means(run.history, per_epoch(run))
@@ -145,7 +146,7 @@ def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max
               for k in (1, smallest)}
     verdict, p = _fewer_verdict(events[1], events[smallest], len(both), min_seeds, max_chance_p)
     out.append(Claim(
-        id="fig14.small_batch_fewer_spikes",
+        id="batch_size.small_batch_fewer_spikes",
         statement=f"The default ({default})'s late spikes are fewer at batch N/{smallest} than at full batch: the "
                   "adaptive edge of stability weakens at small batch sizes (Cohen et al. 2022)",
         measured={"late_spikes_per_100_epochs_by_divisor": {int(k): rounded(v, 3) for k, v in spikes.items()},
@@ -163,7 +164,7 @@ def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max
             same = stats[(stats["rule"] == "none") & (stats["divisor"] == div)]
             gap_plain = same.groupby("a_b")["excess_over_full_batch_decades"].mean()
             out.append(Claim(
-                id=f"fig14.{rule}_rule_tracks_full_batch.N_over_{div}",
+                id=f"batch_size.{rule}_rule_tracks_full_batch.N_over_{div}",
                 statement=f"At batch N/{div}, {who} applied from the full-batch setting keeps the per-epoch loss "
                           "closer to the full-batch curve than the same batch without it",
                 measured={"gap_decades_with_rule": {k: rounded(v, 3) for k, v in gap_rule.items()},
@@ -173,7 +174,7 @@ def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max
                 passed=bool(len(gap_rule)) and all(gap_rule[k] < gap_plain.get(k, -np.inf) for k in gap_rule.index)))
     bal = of_setting(stats, balanced)
     out.append(Claim(
-        id="fig14.balanced_no_spikes",
+        id="batch_size.balanced_no_spikes",
         statement=f"a ~ b ({balanced}) has no late spikes at any batch size, with or without a rule (the paper's "
                   "oscillation regime; Fig 9's smooth a ~ b)",
         measured={f"N/{int(r.divisor)} {r.rule} seed {int(r.seed)}": int(r.late_spikes)

@@ -2,7 +2,7 @@
 cells trained one at a time with torch.optim.Adam, and the block's matmul rate against this
 machine's peak (a 2048^2 float32 matmul), all measured in the same run.
 
-    python scripts/bench_fig08.py --cells 8 --width 128 --samples 1000 --iterations 20 --threads 2
+    python scripts/benchmarks/bench_fig08.py --cells 8 --width 128 --samples 1000 --iterations 20 --threads 2
 """
 from __future__ import annotations
 

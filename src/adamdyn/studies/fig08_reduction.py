@@ -1,6 +1,7 @@
-"""Figure 15 (Fig 8's transect study): which of the settings the paper leaves open, and how
-much of each, a reduced phase diagram needs for its regions to sit where the published map has
-them. Target ``fig08_study`` (an alias of ``fig15``).
+"""The Fig 8 reduction study (beyond the paper): what the cpu scale's reduced phase diagram changes.
+
+Which of the settings the paper leaves open, and how much of each, a reduced phase diagram needs
+for its regions to sit where the published map has them (Fig 8's transect study).
 
 A fixed set of cells of the paper's 40-point grid (``cells``: grid indices (j_a, j_b), a_j = b_j =
 10^(-1+3j/39)) is trained under each candidate setting (``candidates``: a change of the problem,
@@ -26,8 +27,8 @@ import pandas as pd
 from ..claims import Claim
 from ..plotting import style
 from ..stats import curves
-from .common import dynamics, job_rate, load_runs, rounded
-from .fig08 import REGIME_COLOURS, bounded_update_edge, expected, grid_value, holds_where, published_constraints
+from ..figures.common import dynamics, job_rate, load_runs, rounded
+from ..figures.phase import REGIME_COLOURS, bounded_update_edge, expected, grid_value, holds_where, published_constraints
 
 
 def _merge(base: dict, change: dict) -> dict:
@@ -137,7 +138,7 @@ def claims(stats: pd.DataFrame, default: str) -> list[Claim]:
     measured = {c: {int(r.length): f"{r.agree}/{r.constrained}" for r in part.itertuples()} for c, part in by.items()}
     gains = {c: int(part["agree"].iloc[-1] - part["agree"].iloc[0]) for c, part in by.items()}
     return [Claim(
-        id="fig15.length_moves_the_map",
+        id="fig08_reduction.length_moves_the_map",
         statement="Run length, which the paper leaves open ('until the behaviour is stable'), decides how many "
                   "cells sit where the published map has them: the longest length agrees with more constrained "
                   "cells than the shortest, for every candidate",

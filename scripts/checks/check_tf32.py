@@ -5,7 +5,7 @@ the last ``--window`` iterations. TF32 may be used only if every label is the sa
 late mean within 0.1 decade (issue 12); the script says which. On a CPU the flag changes nothing
 (both runs are float32, as a run here shows).
 
-    python scripts/check_tf32.py --data-dir results/paper/data --width 500 \\
+    python scripts/checks/check_tf32.py --data-dir results/paper/data --width 500 \\
         --cells 1,100 10,10 100,1 2.42,1.7 5.88,1.43 --iterations 5000 --device cuda
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Figure 11 (beyond the paper): the spike mechanism, measured on the paper's own runs.
+"""The spike-mechanism study (beyond the paper): what precedes a spike, measured on the paper's own runs.
 
 The runs of Fig 7 ((a, b) = (1, 100), (10, 10), (100, 1) at eta = 1e-3 on the CIFAR-2 MLP) and
 Fig 1's CIFAR-2 run, each logging :class:`adamdyn.sharpness.SpikeProbe`'s signals, and a control:
@@ -25,7 +25,7 @@ from ..claims import Claim, trend_verdict
 from ..stats import evidence
 from ..plotting import style
 from ..stats import curves
-from .common import base_row, dynamics, load_runs, rounded, spike_settings
+from ..figures.common import base_row, dynamics, load_runs, rounded, spike_settings
 
 
 def _net(run) -> str:
@@ -198,7 +198,7 @@ def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, h
     osc = _at(stats, oscillation)
     med = {f"{r.net} seed {int(r.seed)}": rounded(r.R_late_median, 3) for r in osc.itertuples()}
     out.append(Claim(
-        id="fig11.oscillation_hovers_at_threshold",
+        id="spike_mechanism.oscillation_hovers_at_threshold",
         statement=f"In the oscillation regime ({oscillation}) the preconditioned sharpness hovers at the stability "
                   "threshold of preconditioned heavy-ball: R = lambda_1(P^-1 H) / ((2 + 2 beta) / ((1 - beta) eta)) "
                   "~ 1 (Cohen et al. 2022)",
@@ -211,7 +211,7 @@ def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, h
               for r in spk.itertuples()}
     hits, n, rate = _pooled(spk, "spike_R_hits", "R_alarm_base_rate", "spike_R_measured")
     out.append(Claim(
-        id="fig11.spike_run_overshoots_before_each_spike",
+        id="spike_mechanism.spike_run_overshoots_before_each_spike",
         statement=f"In the spike regime ({spike}) R overshoots the threshold before each spike (Cohen et al. 2022; "
                   "Bai et al. 2025)",
         measured={"largest_R_before_each_spike": before,
@@ -228,7 +228,7 @@ def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, h
     overflow = {f"{r.net} seed {int(r.seed)}": rounded(r.R_late_nonfinite_frac, 3) for r in div.itertuples()
                 if r.R_late_nonfinite_frac > 0}
     out.append(Claim(
-        id="fig11.diverging_run_stays_above",
+        id="spike_mechanism.diverging_run_stays_above",
         statement=f"In the divergence regime ({divergence}) R stays above the threshold",
         measured={"late_fraction_R_above_1": frac,
                   "late_median_R": {f"{r.net}": rounded(r.R_late_median, 3) for r in div.itertuples()},
@@ -242,7 +242,7 @@ def claims(stats: pd.DataFrame, oscillation: str, spike: str, divergence: str, h
     leads = {f"{r.net} seed {int(r.seed)}": _values(r.spike_lead_decoupling) for r in spk.itertuples()}
     hits, n, rate = _pooled(spk, "spike_decoupling_hits", "decoupling_alarm_base_rate")
     out.append(Claim(
-        id="fig11.decoupling_precedes_each_spike",
+        id="spike_mechanism.decoupling_precedes_each_spike",
         statement=f"Before each spike of {spike} the gradient decouples from the second moment: sum g^2 / sum v_hat "
                   f"< {decoupling_level:g} at the rise (Bai et al. 2025)",
         measured={"lead_iterations": leads, "spikes_preceded": f"{hits}/{n}",
@@ -271,7 +271,7 @@ def eps_claim(stats: pd.DataFrame, spike: str, spk: pd.DataFrame, min_seeds: int
     verdict = ({"passed": None, "why": "fewer than two eps values ran"} if table.shape[1] < 2
                else trend_verdict(trend, len(full), min_seeds, max_p, "eps"))
     return Claim(
-        id="fig11.larger_eps_fewer_spikes",
+        id="spike_mechanism.larger_eps_fewer_spikes",
         statement=f"A larger eps (which caps P^-1) gives {spike} fewer spikes",
         measured={"spike_events_by_eps_and_seed": counts, "kendall_S": trend["S"], "S_max": trend["S_max"],
                   "chance_p": rounded(trend["p"], 3)},

@@ -1,4 +1,6 @@
-"""Figure 12 (beyond the paper): the divergence edge of Adam's (a, b) map, by bisection, against theory.
+"""The divergence-edge study (beyond the paper): where Adam starts to diverge in the (a, b) plane.
+
+The divergence edge of Adam's (a, b) map, by bisection, against theory.
 
 For rows b of Fig 8's grid (``rows``: grid indices j, b_j = 10^(-1+3j/39)), several seeds and two step
 sizes at the same t = eta x iterations, the smallest a/b at which full-batch Adam diverges (the
@@ -16,7 +18,7 @@ Each run also logs its largest update over eta, max |m_hat| / (sqrt(v_hat) + eps
 against the bound B_t at every step where the bound is finite.
 
 The figure's runs are decided as the bisection goes: its reads file is written by the bisection's
-job (rule ``bisect_fig12``), not by the plan; :func:`expand` gives the plan no runs.
+job (rule ``bisect_divergence_edge``), not by the plan; :func:`expand` gives the plan no runs.
 """
 from __future__ import annotations
 
@@ -29,24 +31,24 @@ from ..claims import Claim
 from ..edge import update_bound, update_bound_at
 from ..plotting import style
 from ..stats import curves
-from .common import base_row, dynamics, job_rate, load_runs, rounded
-from .fig08 import REGIME_COLOURS, bounded_update_edge, grid_value
+from ..figures.common import base_row, dynamics, job_rate, load_runs, rounded
+from ..figures.phase import REGIME_COLOURS, bounded_update_edge, grid_value
 
 PUBLISHED_BAND = (2.4, 4.1)  # the published Fig 8's onset of divergence, a/b (figure-readings.md)
 ODE_EDGE = 4.0               # a <= 4b (Barakat & Bianchi)
 
 
 def expand(cfg: dict) -> dict:
-    """No runs for the plan: the bisection's job decides and trains them (rule ``bisect_fig12``).
+    """No runs for the plan: the bisection's job decides and trains them (rule ``bisect_divergence_edge``).
     Checked before any job: every a/b the search may test gives 0 < alpha, beta < 1."""
     grid, high = cfg["grid"], float(cfg["bracket"][1])
     for j in cfg["rows"]:
         b = grid_value(j, grid["points"], grid["low"], grid["high"])
         for eta in cfg["etas"]:
             if high * b * eta >= 1 or b * eta >= 1:
-                raise ValueError(f"fig12: at row j = {j} (b = {b:.3g}) and eta = {eta:g} the bracket's high end "
+                raise ValueError(f"divergence_edge: at row j = {j} (b = {b:.3g}) and eta = {eta:g} the bracket's high end "
                                  f"a/b = {high:g} gives a = {high * b:.3g}, alpha = 1 - a eta = {1 - high * b * eta:.3g} "
-                                 "<= 0; lower fig12.bracket[1], or the rows or etas")
+                                 "<= 0; lower divergence_edge.bracket[1], or the rows or etas")
     return {"problem": cfg["problem"], "dtype": cfg["dtype"], "threads": cfg["threads"], "seeds": [], "runs": []}
 
 
@@ -141,7 +143,7 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
     overlap = (chains["lo"] < PUBLISHED_BAND[1]) & (chains["hi"] >= PUBLISHED_BAND[0])
     rows_overlap = overlap.groupby(chains["b"]).all()
     out = [
-        Claim(id="fig12.bounded_edge",
+        Claim(id="divergence_edge.bounded_edge",
               statement="No run diverges below a = 2b - b^2 eta (beta < sqrt(alpha)), where Adam's update is "
                         "bounded (Zhang et al., arXiv 2208.09632)",
               measured={"chains_with_a_diverging_run_below_the_edge": f"{len(below)}/{len(e)}",
@@ -149,7 +151,7 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
                         if e["hi_tested"].any() else None},
               threshold="no chain's smallest diverging a/b is at or below 2 - b eta",
               passed=bool(len(e)) and len(below) == 0),
-        Claim(id="fig12.ode_edge",
+        Claim(id="divergence_edge.ode_edge",
               statement="Divergence begins by a = 4b (the ODE analysis, Barakat & Bianchi, arXiv 1810.02263)",
               measured={"chains_with_a_finite_run_beyond_4": f"{len(beyond)}/{len(e)}",
                         "chains_whose_largest_finite_run_is_at_exactly_4": f"{len(at_edge)}/{len(e)}",
@@ -161,7 +163,7 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
                  {"passed": None, "why": f"{len(at_edge)} chain(s) stay finite at exactly a/b = 4, the boundary value, "
                                          "and diverge at their next probe: the bisection cannot tell an edge just "
                                          "above 4 from one at 4"})),
-        Claim(id="fig12.published_band",
+        Claim(id="divergence_edge.published_band",
               statement="In every row, divergence begins at a/b between 2.4 and 4.1 (the published Fig 8, "
                         f"eta = {base_eta:g})",
               measured={"median_onset_a_over_b": _by_row(paper, "median"),
@@ -176,7 +178,7 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
         wide = med.pivot(index="b", columns="eta", values="median")
         gap = np.abs(np.log(wide[etas[-1]] / wide[etas[0]]))
         out.append(Claim(
-            id="fig12.eta_independent",
+            id="divergence_edge.eta_independent",
             statement=f"The edge is a property of (a, b) at a given t: at eta = {etas[0]:g} and {etas[-1]:g} "
                       "(the same t) the onset a*/b agrees",
             measured={"median_onset_by_eta": {f"b={b:.3g}": {f"{eta:g}": rounded(float(wide.loc[b, eta]), 3)
@@ -256,7 +258,7 @@ def draw(runs, stats, png, pdf, stamp=None, example: int = 2) -> None:
         ax_upd.set_ylim(finite.min() / 2, max(finite.max() * 3, 10))
     ax_upd.set_xlabel("a/b")
     ax_upd.set_ylabel(r"max $|\hat m| / (\sqrt{\hat v} + \epsilon)$ over the run")
-    ax_upd.set_title(rf"(b) largest update / $\eta$ and the bound B")
+    ax_upd.set_title(r"(b) largest update / $\eta$ and the bound B")
     ax_upd.plot([], [], color="0.4", lw=0.7, label=rf"B of each row ($\eta$ = {base:g})")
     ax_upd.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 

@@ -5,7 +5,7 @@ samples, batched Adam) and of Fig 9's ResNet18 (width 32, batch 1000), on random
 paper's shapes, and prints the estimated wall time of the paper scale: Fig 8 = 1600 cells x 5000
 iterations, Fig 9 = 3 runs x 500 epochs x 10 mini-batches.
 
-    python scripts/bench_paper_cost.py --device cuda
+    python scripts/benchmarks/bench_paper_cost.py --device cuda
 """
 from __future__ import annotations
 
