@@ -20,7 +20,7 @@ def main() -> None:
                         checkpoint_help="folder of the checkpoints, one per step and eta")
     p.add_argument("--regime", type=json.loads, required=True, help="the loss-curve classifier's settings (stats.regime)")
     p.add_argument("--shard", type=int, default=0, help="which of the shards of the chains this job bisects")
-    p.add_argument("--shards", type=int, default=1)
+    p.add_argument("--shards", type=int, required=True)
     p.add_argument("--out", type=Path, required=True, help="the shard's reads file: [[run folder, iterations]]")
     args = p.parse_args()
 

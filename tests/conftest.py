@@ -6,6 +6,7 @@ Without the data copy the data, workflow and SLURM tests skip, and ``-rs`` lists
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,14 @@ class CiBuild:
         self.path, self.log = path, path / "build.log"
         with open(self.log, "w") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2", "--config", "scale=ci",
-                                          f"data_local={SHARED_DATA}"], cwd=path, stdout=log, stderr=subprocess.STDOUT)
+                                          f"data_local={SHARED_DATA}"], cwd=path, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+    def stop(self) -> None:
+        """Stop the build and its jobs (its own process group), if it still runs."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=60)
 
     def wait(self) -> Path:
         rc = self.proc.wait(timeout=1800)
@@ -50,14 +58,28 @@ class CiBuild:
         return self.path
 
 
+_STARTED: list[CiBuild] = []
+
+
+def pytest_collection_finish(session):
+    """Start the ci build as soon as the tests are collected, when any of them needs it: it runs while
+    the unit tests do, filling the cores' idle time (job start-ups, Snakemake's scheduling)."""
+    if SHARED_DATA.is_dir() and any("ci_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        _STARTED.append(CiBuild(copy_workflow(session.config._tmp_path_factory.mktemp("ci"))))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for build in _STARTED:  # a run stopped early (-x, Ctrl-C) leaves no build behind
+        build.stop()
+
+
 @pytest.fixture(scope="session")
 def ci_build(tmp_path_factory):
     if not SHARED_DATA.is_dir():
         pytest.skip(f"no offline data copy at {SHARED_DATA}")
-    build = CiBuild(copy_workflow(tmp_path_factory.mktemp("ci")))
+    build = _STARTED[0] if _STARTED else CiBuild(copy_workflow(tmp_path_factory.mktemp("ci")))
     yield build
-    if build.proc.poll() is None:
-        build.proc.kill()
+    build.stop()
 
 
 @pytest.fixture(scope="session")

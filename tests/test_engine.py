@@ -137,3 +137,21 @@ def test_spike_mechanism_signals_leave_the_trajectory_alone_and_resume_identical
     resumed = train(plan, ckpt, CPU, 10, log=_quiet)
     assert resumed.resumed_from == [20]
     pd.testing.assert_frame_equal(whole, resumed.history)
+
+
+def test_a_sequence_job_trains_each_run_exactly_as_alone(tmp_path, test_problems):
+    """The sequence executor (several runs one after another in one process, to pay a job's start-up
+    once) gives each run the history it has when trained alone, and resumes each from its own checkpoint."""
+    from adamdyn.executors import train_group
+
+    plans = [_plan({"name": "least_squares", "n": 64}, OptimiserSpec.from_config("adam", eta=1e-2, a=a, b=10), 40,
+                   batch_size=16, dtype="float32") for a in (1, 10)]
+    alone = [train(p, tmp_path / f"alone{i}.pt", CPU, 1000, log=_quiet).history for i, p in enumerate(plans)]
+    together = train_group("sequence", plans, tmp_path / "job.pt", CPU, 10, log=_quiet)
+    for a, t in zip(alone, together):
+        pd.testing.assert_frame_equal(a, t.history)
+    assert sorted(p.name for p in (tmp_path / "job").iterdir()) == sorted(f"{p.name}.pt" for p in plans)
+    again = train_group("sequence", plans, tmp_path / "job.pt", CPU, 10, log=_quiet)  # from their final checkpoints
+    assert all(r.resumed_from for r in again)
+    for a, t in zip(alone, again):
+        pd.testing.assert_frame_equal(a, t.history)

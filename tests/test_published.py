@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from pathlib import Path
 
 from adamdyn import published
 from adamdyn.claims.table import claims_markdown
@@ -274,3 +275,18 @@ def test_the_claims_table_keeps_variants_apart_and_says_what_moved_what():
     assert "| `fig05` | the paper's settings (main) |  | 1 hold, 0 do not hold, 0 inconclusive (of 1) | 1 / 1 | 0.1 |" in variants
     assert "| `fig05-seed1` | problem: seed: 1 | another U | 0 hold, 1 do not hold, 0 inconclusive (of 1) | 0 / 1 | 0.5 |" in variants
     assert "| `fig05.signgd.start` | 12 | 15.1 (0.1) | 37.9 (0.5) |" in variants
+
+
+def test_a_published_fact_is_written_once_in_the_readings_and_read_by_its_claims():
+    """Fig 8's onset band lives in readings.yaml (facts) only: the claims of Fig 8 and of the
+    divergence-edge study state and test the band read from there."""
+    from adamdyn.figures.phase import published_onset
+    from adamdyn.published import ReadingError, fact
+
+    rows, band = published_onset()
+    assert fact("fig08", "divergence_onset")["a_over_b"] == list(band) and rows[0] < rows[1] and band[0] < band[1]
+    with pytest.raises(ReadingError, match="no fact fig08.nothing"):
+        fact("fig08", "nothing")
+    src = (Path(__file__).resolve().parents[1] / "src" / "adamdyn")
+    for module in ("figures/fig08.py", "studies/divergence_edge.py"):
+        assert f"{band[0]:g}, {band[1]:g}" not in (src / module).read_text()

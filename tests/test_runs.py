@@ -68,3 +68,16 @@ def test_a_runs_entry_may_give_its_own_seeds():
                 {"optimiser": "adam", "eta": 1e-3, "a": 1, "b": 100, "eps": 1e-4, "seeds": [0, 1, 2]}])
     seeds = [(p.spec.optimiser.eps, p.spec.seed) for p, _ in figure_runs("figX", cfg)]
     assert seeds == [(1e-8, 0), (1e-4, 0), (1e-4, 1), (1e-4, 2)]
+
+
+def test_sequence_trains_a_figures_short_runs_k_to_a_job_with_the_threads_each_asks_for():
+    runs_cfg = [{"optimiser": "signgd", "eta": [1e-2, 5e-3, 1e-3]},
+                {"optimiser": "rmsprop", "eta": 1e-2, "alpha": 0.9, "threads": 2}]
+    runs, reads, jobs = plan_scale({"fig05": _fig(runs_cfg, sequence=2)})
+    seqs = {n: j for n, j in jobs.items() if j.executor == "sequence"}
+    assert list(seqs) == ["fig05_seq000"] and len(seqs["fig05_seq000"].runs) == 2
+    assert {runs[r].threads for r in seqs["fig05_seq000"].runs} == {1}  # never mixes thread counts
+    alone = [j for j in jobs.values() if j.executor == "single"]  # a chunk of one run stays a job of its own
+    assert len(alone) == 2 and sorted(r for j in jobs.values() for r in j.runs) == sorted(runs)
+    _, _, plain = plan_scale({"fig05": _fig(runs_cfg)})
+    assert all(j.executor == "single" for j in plain.values())

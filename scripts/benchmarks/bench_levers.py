@@ -3,7 +3,8 @@ of Fig 8's network (784-w x depth-10 ReLU MLP, full batch, Adam), all measured i
 machine, and as ratios against the best simple alternative: one single-thread process per core,
 each training its cells one at a time with torch.optim.Adam.
 
-- ``loop, 1 thread``: one process, one thread, one cell at a time (torch.optim.Adam);
+- ``loop, 1 thread``: one process, one thread, one cell at a time (torch.optim.Adam, its for-loop
+  implementation; ``foreach`` and ``fused``: its multi-tensor and fused kernels);
 - ``loop, 2 processes``: two such processes side by side, each with half the cells (the baseline);
 - ``batched, 1 thread`` / ``batched, 2 threads``: the batched executor (adamdyn.batched.train_stack),
   every cell in one stack;
@@ -57,8 +58,9 @@ def _rates(cells: int):
     return a, b
 
 
-def _loop(width: int, cells: list[int], n_cells: int, iterations: int, threads: int) -> float:
-    """Train ``cells`` (indices of the rate grid) one at a time with torch.optim.Adam; seconds."""
+def _loop(width: int, cells: list[int], n_cells: int, iterations: int, threads: int, impl: str = "") -> float:
+    """Train ``cells`` (indices of the rate grid) one at a time with torch.optim.Adam (``impl``: its
+    default for-loop, or "foreach" or "fused"); seconds."""
     import copy
 
     torch.set_num_threads(threads)
@@ -67,7 +69,8 @@ def _loop(width: int, cells: list[int], n_cells: int, iterations: int, threads: 
     t0 = time.perf_counter()
     for k in cells:
         cell = copy.deepcopy(net)
-        opt = torch.optim.Adam(cell.parameters(), lr=ETA, betas=(1 - b[k].item() * ETA, 1 - a[k].item() * ETA))
+        opt = torch.optim.Adam(cell.parameters(), lr=ETA, betas=(1 - b[k].item() * ETA, 1 - a[k].item() * ETA),
+                               **({impl: True} if impl else {"foreach": False}))
         for _ in range(iterations):
             opt.zero_grad()
             loss = nn.functional.mse_loss(cell(x), y)
@@ -146,6 +149,8 @@ def main() -> None:
         base = _side_by_side(width, args.cells, iterations, 2)
         timings = {"loop, 1 thread": _loop(width, list(range(args.cells)), args.cells, iterations, 1),
                    "loop, 2 processes side by side (baseline)": base,
+                   "loop, 1 thread, foreach Adam": _loop(width, list(range(args.cells)), args.cells, iterations, 1, "foreach"),
+                   "loop, 1 thread, fused Adam": _loop(width, list(range(args.cells)), args.cells, iterations, 1, "fused"),
                    "batched, 1 thread": _batched(width, args.cells, iterations, 1),
                    "batched, 2 threads": _batched(width, args.cells, iterations, 2)}
         for name, s in timings.items():

@@ -8,8 +8,10 @@ the longest number of iterations asked, logging everything either figure needs; 
 needs fewer iterations reads the first ones of the longer run.
 
 A training job trains one run, or a batch of runs that differ only in Adam's (a, b) (a figure asks
-for that with ``batched: K``, at most K runs a job, in the figure's order; Fig 8's cells). Either
-way every run gets its own folder, history and run.json.
+for that with ``batched: K``, at most K runs a job, in the figure's order; Fig 8's cells), or a
+sequence of runs one after another in one process (``sequence: K``: the start-up of a job, about 3 s
+of imports, paid once for K short runs; each run exactly as it would be trained alone). Either way
+every run gets its own folder, history and run.json.
 """
 from __future__ import annotations
 
@@ -258,7 +260,7 @@ class Job:
     """One training job: a single run, or a batch of runs trained at once (:mod:`adamdyn.batched`)."""
 
     name: str
-    executor: str  # "single" or "batched"
+    executor: str  # "single", "batched" or "sequence"
     runs: list[str]
 
     def to_dict(self, runs: dict[str, RunPlan]) -> dict:
@@ -311,6 +313,21 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
                 raise ValueError(f"{figure}: batched, but these runs cannot be trained in a batch: {why}")
             name = f"{figure}_batch{i:03d}"
             jobs[name] = Job(name, "batched", members)
+            batched.update(members)
+    # ``sequence: K``: a figure's other runs, K a job in its order, each with the threads it asks for (a
+    # run read by several such figures goes with the first); a job of one run stays a single job
+    for figure, cfg in figures.items():
+        size = cfg.get("sequence")
+        if not size:
+            continue
+        by_threads: dict[int, list[str]] = {}
+        for n, _ in reads[figure]:
+            if n not in batched:
+                by_threads.setdefault(runs[n].threads, []).append(n)
+        chunks = [g[i:i + size] for g in by_threads.values() for i in range(0, len(g), size)]
+        for i, members in enumerate(c for c in chunks if len(c) > 1):
+            name = f"{figure}_seq{i:03d}"
+            jobs[name] = Job(name, "sequence", members)
             batched.update(members)
     for name in runs:
         if name not in batched:

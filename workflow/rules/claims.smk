@@ -5,6 +5,7 @@
 rule claims:
     input:
         stats=f"{RESULTS}/stats/{{fig}}.csv",
+        readings=readings_file(),  # the published facts a claim tests (Fig 8's onset band)
         code=figure_code,
     output:
         f"{RESULTS}/claims/{{fig}}.json",

@@ -36,7 +36,8 @@ except ValueError as exc:
     raise WorkflowError(str(exc))
 FIGURES = sorted(READS, key=figure_order)  # the paper's figures, then our studies; variants (<id>-<variant>) after each
 # the {fig} wildcard: a figure id of the package (<id> or a study's name), or a variant of one
-FIG_PATTERN = "(" + "|".join(sorted({split_figure_id(f)[0] for f in FIGURES}, key=len, reverse=True)) + ")(-[a-z0-9_]+)?"
+_FIG_IDS = "|".join(sorted({split_figure_id(f)[0] for f in FIGURES}, key=len, reverse=True))
+FIG_PATTERN = f"({_FIG_IDS})(-[a-z0-9_]+)?"
 BASE_FIGURES = [f for f in FIGURES if split_figure_id(f)[1] is None]  # without the variants
 VARIANTS = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why
 # A finished run whose history no longer matches the checksum recorded at training: stop before
@@ -57,7 +58,8 @@ if DAMAGED:
         + f"  rm -f {shlex.join(files)} && {again}")
 DATASETS = list(SCALE_CFG.get("datasets", {}))
 SINGLE = [name for name, job in JOBS.items() if job.executor == "single"]
-BATCHES = {name: job for name, job in JOBS.items() if job.executor == "batched"}
+# jobs of several runs (a batch, or a sequence of runs in one process): one rule each, named train_<job>
+BATCHES = {name: job for name, job in JOBS.items() if job.executor != "single"}
 # the train rule's {run}: exactly the runs trained alone (a batch's runs come from its own rule)
 SINGLE_RUN = "|".join(re.escape(n) for n in SINGLE) or "(?!)"
 # figures whose runs a bisection decides as it goes (the divergence-edge study): its job writes their reads file
@@ -66,7 +68,8 @@ PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(
 
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
     print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
-          f"{len(JOBS)} training jobs ({len(BATCHES)} batched); "
+          f"{len(JOBS)} training jobs ({sum(j.executor == 'batched' for j in JOBS.values())} batched, "
+          f"{sum(j.executor == 'sequence' for j in JOBS.values())} sequences of runs); "
           f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
           file=sys.stderr)
 
@@ -91,7 +94,8 @@ def figure_code(wildcards):
 
 
 def all_targets():
-    return [figure_targets(fig) for fig in FIGURES] + [f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md"] + data_targets()
+    return [*(figure_targets(fig) for fig in FIGURES), f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md",
+            *data_targets()]
 
 
 def data_targets():
@@ -254,7 +258,7 @@ def figure_title(fig):
     if not is_study(fig):
         return f"Figure {int(figure_base(fig)[3:])} of the paper, with its statistics, claims and comparison"
     doc = (figure_module(fig).__doc__ or "").strip().split("\n")[0]
-    return "study: " + doc.split(":", 1)[-1].strip().rstrip(".")
+    return f"study: {doc.split(':', 1)[-1].strip().rstrip('.')}"
 
 
 # `snakemake targets`: what can be asked for by name (rules/figures.smk prints it).

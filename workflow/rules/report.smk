@@ -41,12 +41,14 @@ rule book:
                              "caption": f"workflow/report/{f}.rst"} for f in BASE_FIGURES]),
         variants=json.dumps(VARIANTS),
         scale=SCALE,
+        results=lambda w, input: str(Path(input.claims[0]).parent.parent),  # results/<scale>
+        out=lambda w, output: str(Path(output.index).parent),
         stamp=stamp,
     log:
         f"{RESULTS}/logs/book.log",
     shell:
-        "{params.python:q} scripts/book.py --scale {params.scale} --results {RESULTS} --figures {params.figures:q}"
-        " --variants {params.variants:q} --stamp {params.stamp:q} --out {RESULTS}/book > {log:q} 2>&1"
+        "{params.python:q} scripts/book.py --scale {params.scale} --results {params.results:q} --figures {params.figures:q}"
+        " --variants {params.variants:q} --stamp {params.stamp:q} --out {params.out:q} > {log:q} 2>&1"
 
 
 # docs/: the book, the figures and the claims table of the scale run, and the README's table of
@@ -63,15 +65,13 @@ rule docs:
         index="docs/book/index.md",
         figures=expand("docs/figures/{fig}.png", fig=FIGURES),
         claims="docs/claims.md",
+    params:
+        python=PYTHON,
+        copies=lambda w, input, output: " ".join(
+            f"--copy {a} {b}" for a, b in zip([*input.pages, input.index, *input.figures, input.claims],
+                                              [*output.pages, output.index, *output.figures, output.claims])),
     log:
         f"{RESULTS}/logs/docs.log",
-    run:
-        import shutil
-
-        from adamdyn.book import replace_block
-
-        for src, dst in zip(input.pages + [input.index] + input.figures + [input.claims],
-                            output.pages + [output.index] + output.figures + [output.claims]):
-            shutil.copyfile(src, dst)
-        readme = Path(workflow.basedir, "README.md")
-        readme.write_text(replace_block(readme.read_text(), Path(input.readme).read_text()))
+    shell:
+        "{params.python:q} scripts/docs.py {params.copies} --readme-table {input.readme:q} --readme README.md"
+        " > {log:q} 2>&1"

@@ -67,7 +67,7 @@ for _batch in BATCHES:
 # folder under bisect/<figure>/; the shards' lists of runs make the figure's reads file, which the
 # statistics, comparison and drawing read as for any figure.
 for _fig in BISECTED:
-    _shards = SCALE_CFG[figure_base(_fig)].get("shards", 1)
+    _shards = SCALE_CFG[figure_base(_fig)]["shards"]  # required by the schema
 
     rule:
         name:

@@ -86,7 +86,9 @@ def job_rate(run: Run) -> float | None:
     batch's cells) times the iterations done, over the job's wall time; None without a wall time."""
     if not run.info.get("wall_time_s"):
         return None
-    return int((run.info.get("job") or {}).get("runs", 1)) * run.info["iterations_done"] / run.info["wall_time_s"]
+    job = run.info.get("job") or {}
+    cells = int(job.get("runs", 1)) if job.get("executor") == "batched" else 1  # a sequence's runs take turns
+    return cells * run.info["iterations_done"] / run.info["wall_time_s"]
 
 
 def base_row(run: Run, window: int) -> dict:

@@ -20,7 +20,7 @@ from ..stats import evidence
 from ..plotting import style
 from .common import at_ab, base_row, dynamics, label_changes, load_runs, mark_published, rounded
 from .phase import (REGIME_COLOURS, bounded_update_edge, expected, grid_cells, grid_index, grid_value, holds_where,
-                    on_subgrid, published_constraints)
+                    on_subgrid, published_constraints, published_onset)
 
 def expand(cfg: dict) -> dict:
     """The scale's Fig 8 entry as runs entries: one Adam run per cell, in :func:`grid_cells` order."""
@@ -180,11 +180,6 @@ def claims(stats: pd.DataFrame, default: str, near_diagonal_decades: float, min_
     return with_caveat(out, chosen_on_results, seen_and_unseen(stats) if "chosen_on" in stats else "")
 
 
-# the published map (figure-readings.md, Fig 8): in each row b between 0.41 and 20.3 the first divergent
-# a lies at a/b between 2.4 and 4.1
-PUBLISHED_ONSET = {"rows": (0.41, 20.3), "a_over_b": (2.4, 4.1)}
-
-
 def divergence_onsets(grid: pd.DataFrame, eta: float) -> dict[str, dict]:
     """Per row b: the divergence edge on the grid, as the interval (lo, hi] of a/b between the last
     cell left of the first divergent one and that cell (hi None: nothing diverges), next to the
@@ -201,20 +196,19 @@ def divergence_onsets(grid: pd.DataFrame, eta: float) -> dict[str, dict]:
 
 
 def onset_claim(grid: pd.DataFrame, eta: float) -> Claim:
-    """Where divergence begins in each row, against the published 2.4-4.1 and the theory lines."""
-    lo_b, hi_b = PUBLISHED_ONSET["rows"]
-    lo_r, hi_r = PUBLISHED_ONSET["a_over_b"]
+    """Where divergence begins in each row, against the published band and the theory lines."""
+    (lo_b, hi_b), (lo_r, hi_r) = published_onset()
     rows = {k: v for k, v in divergence_onsets(grid, eta).items() if lo_b <= v["b"] <= hi_b}
     agree = {k: v["hi"] is not None and (v["lo"] or 0) < hi_r and v["hi"] >= lo_r for k, v in rows.items()}
     return Claim(
         id="fig08.divergence_onset",
-        statement="In every row b between 0.41 and 20.3, divergence begins at a/b between 2.4 and 4.1 (the published "
-                  "map), i.e. beyond the theory edge a = 2b - b^2 eta of bounded updates and by a = 4b",
+        statement=f"In every row b between {lo_b:g} and {hi_b:g}, divergence begins at a/b between {lo_r:g} and {hi_r:g} "
+                  "(the published map), i.e. beyond the theory edge a = 2b - b^2 eta of bounded updates and by a = 4b",
         measured={"onset_interval_a_over_b_by_b": {k: [v["lo"], v["hi"]] for k, v in rows.items()},
                   "theory_a_over_b_by_b": {k: v["bounded_update_edge"] for k, v in rows.items()},
                   "rows_agreeing": f"{sum(agree.values())}/{len(agree)}"},
         threshold="in every such row of the grid some cell diverges, and the interval (last a/b that does not, first "
-                  "a/b that does] overlaps [2.4, 4.1]",
+                  f"a/b that does] overlaps [{lo_r:g}, {hi_r:g}]",
         passed=bool(agree) and all(agree.values()))
 
 

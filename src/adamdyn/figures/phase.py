@@ -68,3 +68,12 @@ def expected(a: float, b: float, constraints: list[dict]) -> list[tuple[str, boo
 
 def holds_where(where: str, regime: str, diverged: bool) -> bool:
     return bool(len(pd.DataFrame({"regime": [regime], "diverged": [diverged]}).query(where)))
+
+
+def published_onset() -> tuple[tuple[float, float], tuple[float, float]]:
+    """The published map's onset of divergence (readings.yaml, facts.fig08.divergence_onset): the rows
+    b it holds for, and the band of a/b where the first divergent a lies."""
+    from ..published import fact
+
+    onset = fact("fig08", "divergence_onset")
+    return tuple(onset["rows_b"]), tuple(onset["a_over_b"])

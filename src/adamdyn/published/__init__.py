@@ -162,6 +162,21 @@ def _load(path: str) -> dict[str, list[dict]]:
     return parse(yaml.safe_load(Path(path).read_text()))
 
 
+@cache
+def _facts(path: str) -> dict[str, dict]:
+    doc = yaml.safe_load(Path(path).read_text())
+    return doc.get("facts", {}) if isinstance(doc, dict) else {}
+
+
+def fact(figure: str, name: str, path: str | Path | None = None) -> dict:
+    """A fact of a published figure (``facts`` of readings.yaml), e.g. Fig 8's ``divergence_onset``:
+    the one place the published value is written."""
+    try:
+        return _facts(str(path or readings_path()))[figure][name]
+    except KeyError:
+        raise ReadingError(f"{READINGS_FILE}: no fact {figure}.{name} under 'facts'") from None
+
+
 def load(path: str | Path | None = None) -> dict[str, list[dict]]:
     """The validated readings of every figure (from the package's readings.yaml by default)."""
     return _load(str(path or readings_path()))

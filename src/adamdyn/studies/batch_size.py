@@ -65,7 +65,7 @@ def expand(cfg: dict) -> dict:
     runs = [{"optimiser": "adam", "eta": s["eta"], "alpha": s["alpha"], "beta": s["beta"], "eps": s["eps"],
              "batch_size": s["batch_size"], "iterations": cfg["epochs"] * s["divisor"]}
             for s in settings(cfg["eta"], cfg["rates"], cfg["full_batch"], cfg["divisors"], cfg["rules"])]
-    keep = {k: cfg[k] for k in ("problem", "dtype", "seeds", "threads", "checkpoint_every") if k in cfg}
+    keep = {k: cfg[k] for k in ("problem", "dtype", "seeds", "threads", "checkpoint_every", "sequence") if k in cfg}
     return {**keep, "iterations": cfg["epochs"], "runs": runs}
 
 

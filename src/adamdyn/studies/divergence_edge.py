@@ -11,7 +11,7 @@ together). The runs are on Fig 8's miniature (its network, data and t). What the
 - Zhang et al. (arXiv 2208.09632): below a = 2b - b^2 eta (beta < sqrt(alpha)) the update
   |m_hat| / sqrt(v_hat) is bounded (by about b / (sqrt(a eta) (b - a/2))), so no run diverges there;
 - Barakat & Bianchi (arXiv 1810.02263): the ODE analysis asks a <= 4b;
-- the published Fig 8 puts the onset at a/b = 2.4-4.1, between the two;
+- the published Fig 8 puts the onset in a band of a/b between the two (readings.yaml, facts);
 - in the (a, b) parametrisation the edge is a property of (a, b) and t, not of eta.
 
 Each run also logs its largest update over eta, max |m_hat| / (sqrt(v_hat) + eps), which is checked
@@ -32,9 +32,8 @@ from ..edge import update_bound, update_bound_at
 from ..plotting import style
 from ..stats import curves
 from ..figures.common import base_row, dynamics, job_rate, load_runs, rounded
-from ..figures.phase import REGIME_COLOURS, bounded_update_edge, grid_value
+from ..figures.phase import REGIME_COLOURS, bounded_update_edge, grid_value, published_onset
 
-PUBLISHED_BAND = (2.4, 4.1)  # the published Fig 8's onset of divergence, a/b (figure-readings.md)
 ODE_EDGE = 4.0               # a <= 4b (Barakat & Bianchi)
 
 
@@ -125,7 +124,7 @@ def _by_row(frame: pd.DataFrame, column: str) -> dict:
 
 
 def claims(stats: pd.DataFrame) -> list[Claim]:
-    """Where the edge lies against a = 2b - b^2 eta, a = 4b and the published 2.4-4.1, and whether it
+    """Where the edge lies against a = 2b - b^2 eta, a = 4b and the published band, and whether it
     moves with eta at a given t. (That the measured largest update stays below B_t where the bound is
     finite is an identity of Adam's moment recursion: a test, ``tests/test_edge.py``, not a claim.)"""
     e = edges(stats)
@@ -140,7 +139,8 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
     at_edge = e[e["lo_tested"] & np.isclose(e["lo"], ODE_EDGE, rtol=tol)]
     paper = med[np.isclose(med["eta"], base_eta)]
     chains = e[np.isclose(e["eta"], base_eta)]
-    overlap = (chains["lo"] < PUBLISHED_BAND[1]) & (chains["hi"] >= PUBLISHED_BAND[0])
+    _, (band_lo, band_hi) = published_onset()
+    overlap = (chains["lo"] < band_hi) & (chains["hi"] >= band_lo)
     rows_overlap = overlap.groupby(chains["b"]).all()
     out = [
         Claim(id="divergence_edge.bounded_edge",
@@ -164,14 +164,14 @@ def claims(stats: pd.DataFrame) -> list[Claim]:
                                          "and diverge at their next probe: the bisection cannot tell an edge just "
                                          "above 4 from one at 4"})),
         Claim(id="divergence_edge.published_band",
-              statement="In every row, divergence begins at a/b between 2.4 and 4.1 (the published Fig 8, "
+              statement=f"In every row, divergence begins at a/b between {band_lo:g} and {band_hi:g} (the published Fig 8, "
                         f"eta = {base_eta:g})",
               measured={"median_onset_a_over_b": _by_row(paper, "median"),
                         "brackets_by_row": {f"b={b:.3g}": [[rounded(lo, 3), rounded(hi, 3)] for lo, hi in
                                                            zip(g["lo"], g["hi"])] for b, g in chains.groupby("b")},
                         "rows_whose_brackets_overlap_the_band": f"{int(rows_overlap.sum())}/{len(rows_overlap)}"},
               threshold="in every row, every seed's bracket (largest finite a/b, smallest diverging a/b] overlaps "
-                        "[2.4, 4.1] (as Fig 8's onset claim tests its grid)",
+                        f"[{band_lo:g}, {band_hi:g}] (as Fig 8's onset claim tests its grid)",
               passed=bool(len(rows_overlap)) and bool(rows_overlap.all())),
     ]
     if len(etas) >= 2:
@@ -202,9 +202,9 @@ def _log_ticks(ax, axis: str, values) -> None:
     target.set_minor_formatter(NullFormatter())
 
 
-def draw(runs, stats, png, pdf, stamp=None, example: int = 2) -> None:
+def draw(runs, stats, png, pdf, example: int, stamp=None) -> None:
     """(a) the edge a*/b of every chain (bracket as a bar, seeds side by side, one colour per eta) against
-    b, with the lines a = 2b - b^2 eta and a = 4b and the published band 2.4-4.1; (b) every run's largest
+    b, with the lines a = 2b - b^2 eta and a = 4b and the published band; (b) every run's largest
     update over eta against a/b, coloured by its label, with the bound B of each row; (c) the loss of
     every run of one chain (row ``example``, the first seed and eta), coloured by its label."""
     e = edges(stats)
@@ -216,7 +216,8 @@ def draw(runs, stats, png, pdf, stamp=None, example: int = 2) -> None:
     ax_edge, ax_upd, ax_loss = axes[0]
     bs = np.sort(e["b"].unique())
     span = np.logspace(np.log10(bs[0]) - 0.2, np.log10(bs[-1]) + 0.2, 200)
-    ax_edge.axhspan(*PUBLISHED_BAND, color="0.85", zorder=0, label="published Fig 8: 2.4-4.1")
+    band = published_onset()[1]
+    ax_edge.axhspan(*band, color="0.85", zorder=0, label=f"published Fig 8: {band[0]:g}-{band[1]:g}")
     for eta in etas:
         ax_edge.plot(span, [bounded_update_edge(b, eta) / b for b in span], ls="--", color=colours[eta], lw=0.9)
     ax_edge.axhline(ODE_EDGE, ls="-.", color="0.2", lw=0.9, label="a = 4b (ODE)")

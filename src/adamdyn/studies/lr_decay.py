@@ -44,7 +44,8 @@ def expand(cfg: dict) -> dict:
         runs.append({"optimiser": "adam", "eta": cfg["eta"], "a": a, "b": b, "schedule": schedules})
         runs.append({"optimiser": "adam", "eta": cfg["eta"] * decay["factor"], "a": a, "b": b,
                      "iterations": cfg["reference_iterations"]})
-    keep = {k: cfg[k] for k in ("problem", "dtype", "seeds", "iterations", "threads", "checkpoint_every") if k in cfg}
+    keep = {k: cfg[k] for k in ("problem", "dtype", "seeds", "iterations", "threads", "checkpoint_every", "sequence")
+            if k in cfg}
     return {**keep, "runs": runs}
 
 

@@ -1,0 +1,47 @@
+"""The results book (adamdyn.book) on known inputs: its tallies, agreement counts and costs are those
+of the files it reads, and the README's block is replaced between its markers only."""
+import pandas as pd
+import pytest
+
+from adamdyn import book
+
+
+def _claims(*passed):
+    return [{"id": f"figX.c{i}", "statement": "s", "measured": {"m": 1.0}, "threshold": "t", "passed": p,
+             "verdict": {True: "holds", False: "does not hold", None: "inconclusive"}[p],
+             "why": "too few seeds" if p is None else "", "caveat": ""} for i, p in enumerate(passed)]
+
+
+def _compare(agrees):
+    return pd.DataFrame({"id": [f"fig01.r{i}" for i in range(len(agrees))], "curve": "", "series": "", "kind": "final",
+                         "published": 1.0, "measured": 1.0, "difference": 0.0, "unit": "decades",
+                         "uncertainty": 0.2, "agrees": [a for a, _ in agrees], "comparable": [c for _, c in agrees],
+                         "why_not": [None if c else "another width" for _, c in agrees]})
+
+
+def test_a_page_counts_the_claims_and_readings_it_is_given():
+    claims = {"fig01": _claims(True, False, None)}
+    compare = {"fig01": _compare([(True, True), (False, True), (False, False)])}
+    page = book.figure_page("fig01", "Figure 1", "Figure 1: a caption.", "../figures/fig01.png", claims, compare, {},
+                            "scale ci")
+    assert "**Claims: 1 hold, 1 do not hold, 1 inconclusive (of 3).**" in page
+    assert "1 of 2 comparable readings agree" in page and "inconclusive: too few seeds" in page
+    assert book.agreement(compare["fig01"]) == (2, 1) and book.agreement(pd.DataFrame()) == (0, 0)
+
+
+def test_costs_are_summed_from_the_benchmark_files(tmp_path):
+    for stage, job, s in (("train", "a", 60.0), ("train", "b", 120.0), ("stats", "fig01", 6.0)):
+        (tmp_path / stage).mkdir(exist_ok=True)
+        (tmp_path / stage / f"{job}.tsv").write_text(f"s\th:m:s\tmax_rss\n{s}\t0:00:{int(s)}\t10\n")
+    text = book.costs_table(sorted(tmp_path.glob("*/*.tsv")))
+    assert "3 jobs, 3.1 min of job time" in text
+    assert "| train | 2 | 3.0 | 2.0 |" in text and "| stats | 1 | 0.1 | 0.1 |" in text
+    assert "No benchmark files" in book.costs_table([])
+
+
+def test_the_readme_block_is_replaced_between_its_markers_only():
+    readme = f"head\n{book.README_BEGIN}\nold table\n{book.README_END}\ntail\n"
+    out = book.replace_block(readme, "| new |\n")
+    assert out == f"head\n{book.README_BEGIN}\n| new |\n{book.README_END}\ntail\n"
+    with pytest.raises(ValueError, match="no book block"):
+        book.replace_block("no markers here", "x")
