@@ -88,7 +88,7 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path, ci_bu
     # sequence (scales.ci.fig06.sequence): the same histories, byte for byte, are asserted below
     config = yaml.safe_load((on_slurm / "config.yaml").read_text())
     del config["scales"]["ci"]["fig06"]["sequence"]
-    (on_slurm / "config.yaml").write_text(yaml.safe_dump(config))
+    (on_slurm / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))  # key order makes column order
     t0 = time.time()
     # The session's local ci build (started by ci_build) shares the 2 cores with the cluster's jobs;
     # it fills the executor's idle time (job start-up, status polling), and results do not depend on timing.
