@@ -205,7 +205,8 @@ def readings_file():
 
 
 def compare_code(wildcards):
-    return package_code("published/__init__.py", "figures/common.py", "stats/curves.py")
+    return package_code("published/__init__.py", "published/readings.py", "published/match.py",
+                        "published/measure.py", "published/markers.py", "figures/common.py", "stats/curves.py")
 
 
 def compare_settings(wildcards):

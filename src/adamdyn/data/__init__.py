@@ -1,5 +1,6 @@
 """Data layer: where the raw files live (:mod:`.fetch`), raw readers (:mod:`.fashion_mnist`,
-:mod:`.cifar10`), preparation to compact, checksummed tensors (:mod:`.prepare`).
+:mod:`.cifar10`), preparation to compact, checksummed tensors (:mod:`.real` for the image sets,
+:mod:`.synthetic` for the drawn ones, both stored by :mod:`.store`; :mod:`.prepare` names them).
 
 Typical use from a workflow script (``scripts/fetch_data.py``, ``scripts/prepare_data.py``)::
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from torch import nn
 
 from ..data import load_prepared
 from .base import Objective
