@@ -31,11 +31,6 @@ def agreement(compare: pd.DataFrame | None) -> tuple[int, int]:
     return len(comp), int((comp["agrees"].astype(str) == "True").sum())
 
 
-def _agreement_text(compare: pd.DataFrame | None) -> str:
-    n, agree = agreement(compare)
-    return f"{agree} of {n} comparable readings agree" if n else "nothing published to compare with"
-
-
 def claims_section(claims: list[dict]) -> list[str]:
     lines = [f"**Claims: {tally_text(claims)}.**", "", "| claim | statement | measured | threshold | verdict |",
              "|---|---|---|---|---|"]

@@ -205,7 +205,7 @@ def figure_runs(figure: str, cfg: dict) -> list[tuple[RunPlan, int]]:
 
 def run_identity(plan: RunPlan) -> dict:
     """What determines a run's history: its settings and what it logs (not its length or threads).
-    the spike-mechanism study's signals enter only when logged, so that every other run keeps its identity."""
+    The spike-mechanism study's signals enter only when logged, so that every other run keeps its identity."""
     logging = {"iterate": plan.log_iterate, "norms": plan.log_norms, "eval_every": plan.eval_every}
     if plan.sharpness_every:
         logging.update(sharpness_every=plan.sharpness_every, lanczos_steps=plan.lanczos_steps)
@@ -288,7 +288,7 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
             if (plan.name, iterations) not in reads[figure]:
                 reads[figure].append((plan.name, iterations))
     jobs: dict[str, Job] = {}
-    batched: set[str] = set()
+    assigned: set[str] = set()  # runs already in a batch or a sequence
     # a run read by several batched figures is batched with the one that reads it longest, and among
     # those with the one of fewest runs (a slice or a study of a larger map trains its cells itself)
     longest: dict[str, str] = {}
@@ -302,7 +302,7 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
         size = cfg.get("batched")
         if not size:
             continue
-        names = [n for n, _ in reads[figure] if n not in batched and longest[n] == figure]
+        names = [n for n, _ in reads[figure] if n not in assigned and longest[n] == figure]
         groups: dict[str, list[str]] = {}  # by what a batch's runs share (length, problem, ...), in order
         for n in names:
             groups.setdefault(repr(batch_key(runs[n])), []).append(n)
@@ -313,7 +313,7 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
                 raise ValueError(f"{figure}: batched, but these runs cannot be trained in a batch: {why}")
             name = f"{figure}_batch{i:03d}"
             jobs[name] = Job(name, "batched", members)
-            batched.update(members)
+            assigned.update(members)
     # ``sequence: K``: a figure's other runs, K a job in its order, each with the threads it asks for (a
     # run read by several such figures goes with the first); a job of one run stays a single job
     for figure, cfg in figures.items():
@@ -322,14 +322,14 @@ def plan_scale(figures: dict[str, dict]) -> tuple[dict[str, RunPlan], dict[str, 
             continue
         by_threads: dict[int, list[str]] = {}
         for n, _ in reads[figure]:
-            if n not in batched:
+            if n not in assigned:
                 by_threads.setdefault(runs[n].threads, []).append(n)
         chunks = [g[i:i + size] for g in by_threads.values() for i in range(0, len(g), size)]
         for i, members in enumerate(c for c in chunks if len(c) > 1):
             name = f"{figure}_seq{i:03d}"
             jobs[name] = Job(name, "sequence", members)
-            batched.update(members)
+            assigned.update(members)
     for name in runs:
-        if name not in batched:
+        if name not in assigned:
             jobs[name] = Job(name, "single", [name])
     return runs, reads, jobs

@@ -255,11 +255,10 @@ def stamp(wildcards):
 
 
 def figure_title(fig):
-    """A target's line in the list: the paper's figure, or the study's first line (its module docstring)."""
+    """A target's line in the list: the paper's figure, or what the study studies (its summary)."""
     if not is_study(fig):
-        return f"Figure {int(figure_base(fig)[3:])} of the paper, with its statistics, claims and comparison"
-    doc = (figure_module(fig).__doc__ or "").strip().split("\n")[0]
-    return f"study: {doc.split(':', 1)[-1].strip().rstrip('.')}"
+        return f"{title(fig)} of the paper, with its statistics, claims and comparison"
+    return f"study: {summary(fig)}"
 
 
 # `snakemake targets`: what can be asked for by name (rules/figures.smk prints it).
