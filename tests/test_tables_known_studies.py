@@ -43,6 +43,7 @@ import yaml
 
 from adamdyn.figures import fig08
 from adamdyn.studies import batch_size, divergence_edge, fig08_reduction, lr_decay, spike_mechanism
+from adamdyn.registry import variant_configs
 from adamdyn.io import write_json, write_parquet
 
 CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
@@ -501,8 +502,8 @@ def test_lr_decay_gaps_between_arms_at_equal_t(lr_decay_stats):
 
 # ============================ the Fig 8 reduction study: Fig 8's transect study ============================
 
-FIG15 = CONFIG["scales"]["cpu"]["fig08_reduction"]
-PROBLEM15 = FIG15["problem"]                                            # width 128
+FIG15 = variant_configs(CONFIG["scales"]["cpu"])["fig08_reduction-w128"]  # the cpu study with its variant's third width
+PROBLEM15 = FIG15["problem"]                                            # width 64; w128 and w32 change it
 CANDIDATES = {k: FIG15["candidates"][k] for k in ("w128", "w32")}
 CELLS15 = [[7, 7], [10, 7], [15, 7], [19, 7], [13, 31], [13, 35], [13, 39], [18, 16]]  # of the cpu study's cells
 LENGTHS = [2000, 4000]

@@ -46,15 +46,15 @@ rule compare:
 
 rule claims_table:
     input:
-        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
-        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=FIGURES),
+        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=BUILT),
+        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=BUILT),
         code=package_code("claims/table.py"),
     output:
         report(f"{RESULTS}/claims.md", category="Claims"),
     params:
         python=PYTHON,
-        claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in FIGURES),
-        compare=" ".join(f"--compare {fig}={RESULTS}/compare/{fig}.csv" for fig in FIGURES),
+        claims=" ".join(f"--claims {fig}={RESULTS}/claims/{fig}.json" for fig in BUILT),
+        compare=" ".join(f"--compare {fig}={RESULTS}/compare/{fig}.csv" for fig in BUILT),
         scale=SCALE,
         variants=json.dumps(VARIANTS),
     log:

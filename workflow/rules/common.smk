@@ -39,7 +39,12 @@ FIGURES = sorted(READS, key=figure_order)  # the paper's figures, then our studi
 _FIG_IDS = "|".join(sorted({split_figure_id(f)[0] for f in FIGURES}, key=len, reverse=True))
 FIG_PATTERN = f"({_FIG_IDS})(-[a-z0-9_]+)?"
 BASE_FIGURES = [f for f in FIGURES if split_figure_id(f)[1] is None]  # without the variants
-VARIANTS = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why
+# What the default target, the claims table and the book cover: every figure and study, and the
+# variants where the scale builds them (`build_variants`, or --config variants=true|false). A variant
+# left out is still a target by name (`snakemake fig10-xavier`).
+BUILD_VARIANTS = SCALE_CFG["build_variants"] if config["variants"] == "auto" else config["variants"]
+BUILT = FIGURES if BUILD_VARIANTS else BASE_FIGURES
+VARIANTS = {f: v for f, v in variant_notes(SCALE_CFG).items() if f in BUILT}  # <id>-<variant> -> what it sets and why
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -94,7 +99,7 @@ def figure_code(wildcards):
 
 
 def all_targets():
-    return [*(figure_targets(fig) for fig in FIGURES), f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md",
+    return [*(figure_targets(fig) for fig in BUILT), f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md",
             *data_targets()]
 
 
@@ -265,7 +270,8 @@ def figure_title(fig):
 def target_list():
     return "\n".join(
         [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
-         "  all (the default)  every figure, the claims table and the prepared data",
+         "  all (the default)  every figure and study, the claims table, the book and the prepared data"
+         + ("; the variants too" if BUILD_VARIANTS else "; not the variants (--config variants=true adds them)"),
          *(f"  {fig:<18} {figure_title(fig)}{f' (variant {split_figure_id(fig)[1]})' if fig in VARIANTS else ''}"
            for fig in FIGURES),
          f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",

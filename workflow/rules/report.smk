@@ -26,9 +26,9 @@ rule provenance:
 # build (from the benchmark files), and the README's table; every number from this scale's results.
 rule book:
     input:
-        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=FIGURES),
-        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=FIGURES),
-        figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=FIGURES),
+        claims=expand(f"{RESULTS}/claims/{{fig}}.json", fig=BUILT),
+        compare=expand(f"{RESULTS}/compare/{{fig}}.csv", fig=BUILT),
+        figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=BUILT),
         captions=[f"workflow/report/{fig}.rst" for fig in BASE_FIGURES],
         code=package_code("book.py", "claims/table.py"),
     output:
@@ -58,12 +58,12 @@ rule docs:
         pages=rules.book.output.pages,
         index=rules.book.output.index,
         readme=rules.book.output.readme,
-        figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=FIGURES),
+        figures=expand(f"{RESULTS}/figures/{{fig}}.png", fig=BUILT),
         claims=f"{RESULTS}/claims.md",
     output:
         pages=expand("docs/book/{fig}.md", fig=BASE_FIGURES),
         index="docs/book/index.md",
-        figures=expand("docs/figures/{fig}.png", fig=FIGURES),
+        figures=expand("docs/figures/{fig}.png", fig=BUILT),
         claims="docs/claims.md",
     params:
         python=PYTHON,
