@@ -6,17 +6,22 @@ import sys
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
-from adamdyn.config import check_config, fold_shorthands
+from adamdyn.config import check_config, fold_shorthands, settings_files
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+configfile: "config.yaml"  # what every figure shares
+
+
+for _settings in settings_files():  # each figure's and study's own settings: workflow/config/<id>.yaml
+
+    configfile: _settings
 
 
 fold_shorthands(config)
 try:
-    check_config(config, "workflow/schemas/config.schema.yaml")  # every setting is in config.yaml
+    check_config(config, "workflow/schemas/config.schema.yaml")  # every setting is in the config files
 except ValueError as exc:
     raise WorkflowError(str(exc))
 

@@ -16,11 +16,12 @@ import torch
 import yaml
 
 from adamdyn import problems
+from adamdyn.config import load_config, settings_files
 from adamdyn.problems.base import Objective
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ADAMDYN_SHARED_DATA", ROOT.parent / "shared" / "data"))
-CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text())
+CONFIG = load_config(ROOT)  # config.yaml with workflow/config/<id>.yaml merged in
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "scripts", "profiles", "environment.yml", "README.md")
 
 
@@ -32,6 +33,14 @@ def copy_workflow(dest: Path) -> Path:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     return dest
+
+
+def write_config(workdir: Path, config: dict) -> None:
+    """Write ``config`` (a whole, merged configuration) as the workflow copy's only config file: its
+    config.yaml, with the per-figure files removed (the same configuration in one file)."""
+    for path in settings_files(workdir):
+        path.unlink()
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))  # key order makes column order
 
 
 class CiBuild:

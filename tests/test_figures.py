@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from adamdyn import figures, studies
+from adamdyn.config import load_config, settings_files
 from adamdyn.registry import FIGURES, PAPER_FIGURES, PARTS, STUDIES, is_study, settings_for, title, variant_configs
 from adamdyn.workflow import plan
 
@@ -58,6 +59,38 @@ def test_every_figure_is_configured_and_finds_its_settings_at_every_scale(scale)
         for part in PARTS:
             settings_for(fig, part, CONFIG, scale_cfg)
     assert sorted(r for job in jobs.values() for r in job.runs) == sorted(runs)  # each run in one job
+
+
+def test_each_figure_and_study_has_all_its_settings_in_one_file():
+    """workflow/config/<id>.yaml holds a figure's statistics, claims and every scale's entry, and only
+    its own; config.yaml holds what the figures share and no figure's settings."""
+    shared = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert not set(FIGURES) & {*shared["stats"], *shared["claims"], *(k for s in shared["scales"].values() for k in s)}
+    assert sorted(p.stem for p in settings_files(ROOT)) == sorted(FIGURES)
+    for fig in FIGURES:
+        own = yaml.safe_load((ROOT / "workflow" / "config" / f"{fig}.yaml").read_text())
+        assert set(own) <= {"stats", "claims", "scales"} and set(own["scales"]) == set(SCALES), fig
+        assert all(set(own.get(section, {})) <= {fig} for section in ("stats", "claims")), fig
+        assert all(set(entry) == {fig} for entry in own["scales"].values()), fig
+
+
+def test_fig08_names_the_cells_its_reduction_was_chosen_on():
+    """The cpu Fig 8's caveat lists the cells its width and length were chosen on: the Fig 8 reduction
+    study's cells, copied into Fig 8's settings file (each figure's settings in one file)."""
+    cpu = CONFIG["scales"]["cpu"]
+    assert cpu["fig08"]["chosen_on_results"]["cells"] == cpu["fig08_reduction"]["cells"]
+
+
+def test_a_config_error_names_the_file_that_holds_the_key():
+    from adamdyn.config import config_errors
+
+    config = load_config(ROOT)
+    config["scales"]["cpu"]["fig08"]["gird"] = {}
+    config["stats"]["regime"]["hieght"] = 1.0
+    errors = config_errors(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    assert any(e.startswith("workflow/config/fig08.yaml: scales.cpu.fig08: unknown key 'gird' (did you mean 'grid'?")
+               for e in errors), errors
+    assert any(e.startswith("config.yaml: stats.regime: unknown key 'hieght'") for e in errors), errors
 
 
 def test_no_setting_belongs_to_a_figure_that_does_not_exist():

@@ -22,9 +22,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
+from adamdyn.config import load_config
 
-from conftest import ROOT, copy_workflow
+from conftest import ROOT, copy_workflow, write_config
 from test_workflow import LOCAL, needs_data
 
 pytestmark = [pytest.mark.workflow, needs_data]
@@ -86,9 +86,9 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path, ci_bu
     on_slurm = copy_workflow(tmp_path / "slurm")
     # on the cluster Fig 6's runs are one job each (rule train); the local build trains them as one
     # sequence (scales.ci.fig06.sequence): the same histories, byte for byte, are asserted below
-    config = yaml.safe_load((on_slurm / "config.yaml").read_text())
+    config = load_config(on_slurm)
     del config["scales"]["ci"]["fig06"]["sequence"]
-    (on_slurm / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))  # key order makes column order
+    write_config(on_slurm, config)
     t0 = time.time()
     # The session's local ci build (started by ci_build) shares the 2 cores with the cluster's jobs;
     # it fills the executor's idle time (job start-up, status polling), and results do not depend on timing.

@@ -39,14 +39,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from adamdyn.figures import fig08
 from adamdyn.studies import batch_size, divergence_edge, fig08_reduction, lr_decay, spike_mechanism
+from adamdyn.config import load_config
 from adamdyn.registry import variant_configs
 from adamdyn.io import write_json, write_parquet
 
-CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
+CONFIG = load_config(Path(__file__).resolve().parents[1])
 WINDOW = CONFIG["stats"]["tail_window"]       # 1000
 REGIME = CONFIG["stats"]["regime"]            # window 1000, burn_in 200, height 1, floor_window 200, ...
 SENSITIVITY = CONFIG["stats"]["sensitivity"]  # height 0.5 / 2, floor_window 100 / 400

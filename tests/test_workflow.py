@@ -20,11 +20,11 @@ import pandas as pd
 import psutil
 import pytest
 import torch
-import yaml
 
+from adamdyn.config import load_config
 from adamdyn.registry import FIGURES, STUDIES, is_study, title
 from adamdyn.workflow import plan
-from conftest import CONFIG, ROOT, SHARED_DATA, copy_workflow
+from conftest import CONFIG, ROOT, SHARED_DATA, copy_workflow, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -294,7 +294,7 @@ def test_bad_config_is_refused_before_any_job_naming_the_key(edit, message):
     from adamdyn.config import check_config, fold_shorthands
     from adamdyn.workflow import plan
 
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config = load_config(ROOT)
     config["scale"] = "ci"
     edit(config)
     with pytest.raises(ValueError) as err:
@@ -311,9 +311,9 @@ def test_bad_config_is_refused_before_any_job_naming_the_key(edit, message):
      "config: device = cuda, but torch sees no CUDA GPU on this machine; nothing was run"),
 ])
 def test_bad_config_gives_one_clear_error_and_removes_nothing(workdir, edit, message):
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config = load_config(workdir)
     edit(config)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(workdir, config)
     done = workdir / "results" / "ci" / "stats" / "fig05.csv"
     done.parent.mkdir(parents=True)
     done.write_text("already computed\n")
@@ -345,11 +345,11 @@ def _train_processes(parent):
 
 
 def test_sigkilled_training_job_resumes_to_the_identical_history(workdir):
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config = load_config(workdir)
     config["checkpoint_every"] = 2000
     fig = config["scales"]["ci"]["fig05"]
     fig.update(iterations=20000, runs=[{"optimiser": "signgd", "eta": 1e-3}])  # killed after its first checkpoint
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(workdir, config)
     name = "quad10-s0-f12_signgd_eta1e-3_seed0_f64"
     target = f"results/ci/runs/{name}/history.parquet"
     checkpoint = workdir / "results" / "ci" / "checkpoints" / f"{name}.pt"

@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
 
 
 def _processor() -> str:
@@ -69,10 +68,10 @@ def _timed(plan_dict: dict, threads: int, data_dir: str, processes: int) -> floa
 
 
 def kinds(scale: str, config: str) -> dict[str, tuple]:
-    from adamdyn.config import fold_shorthands
+    from adamdyn.config import fold_shorthands, load_config
     from adamdyn.workflow import plan
 
-    cfg = yaml.safe_load(Path(config).read_text())
+    cfg = load_config(Path(config).parent)  # config.yaml with workflow/config/<id>.yaml merged in
     fold_shorthands(cfg)
     runs, _, _ = plan(scale, cfg["scales"][scale])
     out: dict[str, tuple] = {}

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 
 from adamdyn.batched import train_stack
+from adamdyn.config import load_config
 from adamdyn.engine import resolve_device
 from adamdyn.problems import build_problem
 from adamdyn.stats import curves
@@ -35,7 +36,7 @@ def main() -> None:
     p.add_argument("--config", default="config.yaml", help="for the classifier's settings")
     args = p.parse_args()
     device = resolve_device(args.device)
-    regime = yaml.safe_load(open(args.config))["stats"]["regime"]
+    regime = load_config(Path(args.config).parent)["stats"]["regime"]
     problem = {"name": "mlp", "data": "fashion_mnist", "widths": [args.width] * 6}
     a = torch.tensor([float(c.split(",")[0]) for c in args.cells])
     b = torch.tensor([float(c.split(",")[1]) for c in args.cells])

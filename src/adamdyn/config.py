@@ -4,6 +4,10 @@ Snakemake's ``validate`` reports a schema violation with the whole schema attach
 runs first and says in one line per problem which key is wrong and what is allowed, e.g.::
 
     config.yaml: scales.paper: unknown key 'fig06x' (did you mean 'fig06'? allowed: cost, datasets, ...)
+
+The configuration is ``config.yaml`` (what every figure shares) merged with one file per figure and
+study, ``workflow/config/<id>.yaml`` (its statistics, claims and every scale's entry): the Snakefile
+reads them with ``configfile:``, Python code with :func:`load_config`; both merge key by key.
 """
 from __future__ import annotations
 
@@ -14,6 +18,45 @@ import jsonschema
 import yaml
 
 
+SETTINGS_DIR = Path("workflow", "config")
+
+
+def settings_files(root: str | Path = ".") -> list[Path]:
+    """The per-figure settings files, in a fixed order (merged after config.yaml)."""
+    return sorted((Path(root) / SETTINGS_DIR).glob("*.yaml"))
+
+
+def merge(base: dict, change: dict) -> dict:
+    """``change`` merged into ``base`` in place, key by key for nested mappings (as Snakemake merges
+    its config files)."""
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def load_config(root: str | Path = ".") -> dict:
+    """config.yaml with every ``workflow/config/<id>.yaml`` merged in: the configuration the Snakefile
+    sees before any ``--config`` item."""
+    config = yaml.safe_load((Path(root) / "config.yaml").read_text())
+    for path in settings_files(root):
+        merge(config, yaml.safe_load(path.read_text()) or {})
+    return config
+
+
+def source_of(where: str, root: str | Path = ".") -> str:
+    """The file that holds key path ``where`` (``scales.cpu.fig08.grid`` or ``claims.fig05.x``): the
+    figure's settings file when it has one, else config.yaml."""
+    parts = where.split(".")
+    fig = parts[2] if parts[0] == "scales" and len(parts) > 2 else parts[1] if parts[0] in ("stats", "claims") \
+        and len(parts) > 1 else None
+    if fig and (Path(root) / SETTINGS_DIR / f"{fig}.yaml").exists():
+        return str(SETTINGS_DIR / f"{fig}.yaml")
+    return "config.yaml"
+
+
 def config_errors(config: dict, schema_path: str | Path) -> list[str]:
     """One readable line per schema violation, each naming the key path."""
     schema = yaml.safe_load(Path(schema_path).read_text())
@@ -21,6 +64,7 @@ def config_errors(config: dict, schema_path: str | Path) -> list[str]:
     lines = []
     for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
         where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        where = f"{source_of(where, Path(schema_path).parents[2])}: {where}"
         if err.validator == "additionalProperties":
             allowed = ", ".join(err.schema.get("properties", {}))
             unknown = sorted(set(err.instance) - set(err.schema.get("properties", {})))
@@ -54,10 +98,11 @@ def fold_shorthands(config: dict) -> None:
             config.setdefault("data", {})[key.removeprefix("data_")] = value
 
 
-def check_config(config: dict, schema_path: str | Path, source: str = "config.yaml") -> None:
-    """Raise ValueError listing every violation before any job starts."""
+def check_config(config: dict, schema_path: str | Path) -> None:
+    """Raise ValueError listing every violation before any job starts, each with the file that holds it."""
     errors = config_errors(config, schema_path)
     if errors:
-        raise ValueError(f"Invalid configuration ({source} or --config); nothing was run or removed:\n  "
+        raise ValueError("Invalid configuration (the file named on each line, or --config); nothing was run or "
+                         "removed:\n  "
                          + "\n  ".join(errors)
                          + f"\nSee {schema_path} for every key, its type and its meaning.")

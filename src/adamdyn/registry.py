@@ -13,10 +13,11 @@ A figure or study module holds, next to each other:
 - optionally ``expand(cfg)``: its scale config rewritten as runs entries (Fig 8's grid);
 
 and its caption is ``workflow/report/<id>.rst``. Every keyword argument of ``table``, ``claims`` and
-``draw`` is a setting of config.yaml, found by name (:func:`settings_for`): the statistics settings
-shared by every figure (``window``, ``regime``, ``sensitivity``), the figure's own ``stats`` and
-``claims`` sections, and its scale entry (``plot`` settings included). A figure is added by writing
-its module, its config entries and its caption; ``tests/test_figures.py`` checks that these agree.
+``draw`` is a setting, found by name (:func:`settings_for`): the statistics settings shared by every
+figure (``window``, ``regime``, ``sensitivity``: config.yaml), the figure's own ``stats`` and
+``claims`` sections and its scale entries (``plot`` settings included), all in its settings file
+``workflow/config/<id>.yaml``. A figure is added by writing its module, its settings file and its
+caption; ``tests/test_figures.py`` checks that these agree.
 
 A figure's scale entry may declare named **variants** (``variants: {name: {why, set}}``): the same
 figure with a setting the paper leaves open changed (initialisation, data, precision, weights of
@@ -160,7 +161,7 @@ def variant_notes(scale_cfg: dict) -> dict[str, dict]:
 
 def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:
     """The keyword arguments of figure ``name``'s ``part`` (table, claims or draw), each taken by
-    its name from config.yaml. ``table`` reads the shared statistics settings (``window`` is
+    its name from the configuration (config.yaml and the figure's ``workflow/config/<id>.yaml``). ``table`` reads the shared statistics settings (``window`` is
     ``stats.tail_window``, ``regime``, ``sensitivity``), ``stats.<fig>`` and the figure's scale entry;
     ``claims`` reads ``claims.<fig>``, the evidence rules every claim shares (``claims.evidence``), the
     classifier's ``regime`` and the scale entry's ``chosen_on_results`` (a setting chosen after seeing

@@ -215,7 +215,7 @@ def compare_code(wildcards):
 
 
 def compare_settings(wildcards):
-    """The comparison's settings, from config.yaml: the classifier's spike-event thresholds count
+    """The comparison's settings, from the configuration: the classifier's spike-event thresholds count
     spikes; a collapse is Fig 5's (stats.fig05.collapse_factor, against the late window's mean)."""
     stats = config["stats"]
     return json.dumps({"regime": stats["regime"], "tail_window": stats["tail_window"],
@@ -237,7 +237,7 @@ def figure_reads(wildcards):
 
 
 def figure_settings(part):
-    """The settings of a figure's stage (table, claims or draw) from config.yaml, as JSON."""
+    """The settings of a figure's stage (table, claims or draw) from the configuration, as JSON."""
     return lambda wildcards: json.dumps(settings_for(wildcards.fig, part, config, SCALE_CFG))
 
 
