@@ -9,13 +9,13 @@ import pytest
 import yaml
 
 from adamdyn import figures, studies
-from adamdyn.config import load_config, settings_files
+from adamdyn.config import assemble_schema, load_config, settings_files
 from adamdyn.registry import FIGURES, PAPER_FIGURES, PARTS, STUDIES, is_study, settings_for, title, variant_configs
 from adamdyn.workflow import plan
 
 from conftest import CONFIG, ROOT
 
-SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+SCHEMA = assemble_schema(CONFIG, ROOT / "workflow/schemas/config.schema.yaml")  # with each figure's own part
 SCALES = list(CONFIG["scales"])
 
 
@@ -62,14 +62,15 @@ def test_every_figure_is_configured_and_finds_its_settings_at_every_scale(scale)
 
 
 def test_each_figure_and_study_has_all_its_settings_in_one_file():
-    """workflow/config/<id>.yaml holds a figure's statistics, claims and every scale's entry, and only
-    its own; config.yaml holds what the figures share and no figure's settings."""
+    """workflow/config/<id>.yaml holds a figure's statistics, claims, every scale's entry and their schema,
+    and only its own; config.yaml holds what the figures share and no figure's settings."""
     shared = yaml.safe_load((ROOT / "config.yaml").read_text())
     assert not set(FIGURES) & {*shared["stats"], *shared["claims"], *(k for s in shared["scales"].values() for k in s)}
     assert sorted(p.stem for p in settings_files(ROOT)) == sorted(FIGURES)
     for fig in FIGURES:
         own = yaml.safe_load((ROOT / "workflow" / "config" / f"{fig}.yaml").read_text())
-        assert set(own) <= {"stats", "claims", "scales"} and set(own["scales"]) == set(SCALES), fig
+        assert set(own) <= {"stats", "claims", "scales", "schema"} and set(own["scales"]) == set(SCALES), fig
+        assert set(own["schema"]) == {fig} and set(own["schema"][fig]) >= {"entry"}, f"{fig}: its schema"
         assert all(set(own.get(section, {})) <= {fig} for section in ("stats", "claims")), fig
         assert all(set(entry) == {fig} for entry in own["scales"].values()), fig
 

@@ -6,8 +6,10 @@ runs first and says in one line per problem which key is wrong and what is allow
     config.yaml: scales.paper: unknown key 'fig06x' (did you mean 'fig06'? allowed: cost, datasets, ...)
 
 The configuration is ``config.yaml`` (what every figure shares) merged with one file per figure and
-study, ``workflow/config/<id>.yaml`` (its statistics, claims and every scale's entry): the Snakefile
-reads them with ``configfile:``, Python code with :func:`load_config`; both merge key by key.
+study, ``workflow/config/<id>.yaml`` (its statistics, claims and every scale's entry, and their schema
+under ``schema.<id>``): the Snakefile reads them with ``configfile:``, Python code with
+:func:`load_config`; both merge key by key. :func:`check_config` validates the settings against the
+shared schema with each figure's part assembled in (:func:`assemble_schema`).
 """
 from __future__ import annotations
 
@@ -57,9 +59,30 @@ def source_of(where: str, root: str | Path = ".") -> str:
     return "config.yaml"
 
 
-def config_errors(config: dict, schema_path: str | Path) -> list[str]:
-    """One readable line per schema violation, each naming the key path."""
+SCHEMA_PARTS = {"entry", "stats", "claims"}
+
+
+def assemble_schema(config: dict, schema_path: str | Path) -> dict:
+    """The whole schema: the shared one (``schema_path``) with each figure's own part, which its
+    settings file declares under ``schema.<id>``: ``entry``, the schema of ``scales.<scale>.<id>``, and
+    ``stats`` and ``claims``, those of its sections (``$ref`` may name the shared definitions)."""
     schema = yaml.safe_load(Path(schema_path).read_text())
+    for fig, part in (config.get("schema") or {}).items():
+        if not isinstance(part, dict) or "entry" not in part or set(part) - SCHEMA_PARTS:
+            raise ValueError(f"{source_of(f'scales.-.{fig}', Path(schema_path).parents[2])}: schema.{fig} must be a "
+                             f"mapping of entry (required), stats and claims, each a JSON schema")
+        schema["definitions"]["scale"]["properties"][fig] = part["entry"]
+        for section in ("stats", "claims"):
+            if section in part:
+                schema["properties"][section]["properties"][fig] = part[section]
+    return schema
+
+
+def config_errors(config: dict, schema_path: str | Path) -> list[str]:
+    """One readable line per schema violation, each naming the file and the key path. The figures'
+    own schemas (``config["schema"]``) are assembled in and are not themselves settings."""
+    schema = assemble_schema(config, schema_path)
+    config = {k: v for k, v in config.items() if k != "schema"}
     validator = jsonschema.Draft202012Validator(schema)
     lines = []
     for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
@@ -99,8 +122,10 @@ def fold_shorthands(config: dict) -> None:
 
 
 def check_config(config: dict, schema_path: str | Path) -> None:
-    """Raise ValueError listing every violation before any job starts, each with the file that holds it."""
+    """Raise ValueError listing every violation before any job starts, each with the file that holds it.
+    The figures' schemas (``schema``) are then taken out of ``config``: what remains are the settings."""
     errors = config_errors(config, schema_path)
+    config.pop("schema", None)
     if errors:
         raise ValueError("Invalid configuration (the file named on each line, or --config); nothing was run or "
                          "removed:\n  "

@@ -111,10 +111,10 @@ def variants_markdown(claims_by_figure: dict[str, list[dict]], compare_by_figure
     if not bases:
         return []
     lines = ["", "## Variants: settings the paper leaves open", "",
-             "A variant is the same figure with one open setting changed (config.yaml, `variants` of the figure's "
-             "scale entry). Its readings are measured like the main figure's, whether or not the run has every "
-             "setting of the paper's; 'within' counts readings whose |difference| <= their uncertainty, and the "
-             "median is over the readings measured in decades.", ""]
+             "A variant is the same figure with one open setting changed (`variants` of the figure's scale "
+             "entry in workflow/config/<id>.yaml). Its readings are measured like the main figure's, whether or "
+             "not the run has every setting of the paper's; 'within' counts readings whose |difference| <= their "
+             "uncertainty, and the median is over the readings measured in decades.", ""]
     for base in bases:
         ids = [base] + sorted(v for v in variants if split_figure_id(v)[0] == base)
         lines += [f"### {base}", ""] + variant_table(ids, claims_by_figure, compare_by_figure, variants)
