@@ -1,5 +1,7 @@
 """The results book (adamdyn.book) on known inputs: its tallies, agreement counts and costs are those
 of the files it reads, and the README's block is replaced between its markers only."""
+import os
+
 import pandas as pd
 import pytest
 
@@ -30,10 +32,14 @@ def test_a_page_counts_the_claims_and_readings_it_is_given():
 
 
 def test_costs_are_summed_from_the_benchmark_files(tmp_path):
-    for stage, job, s in (("train", "a", 60.0), ("train", "b", 120.0), ("stats", "fig01", 6.0)):
+    # jobs a (0-60 s) and b (0-120 s) side by side, then the statistics (120-126 s): a 126 s build
+    for stage, job, s, end in (("train", "a", 60.0, 60), ("train", "b", 120.0, 120), ("stats", "fig01", 6.0, 126)):
         (tmp_path / stage).mkdir(exist_ok=True)
-        (tmp_path / stage / f"{job}.tsv").write_text(f"s\th:m:s\tmax_rss\n{s}\t0:00:{int(s)}\t10\n")
+        (tmp_path / stage / f"{job}.tsv").write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{s}\t0:00:{int(s)}\t10\t{s}\n")
+        os.utime(tmp_path / stage / f"{job}.tsv", (1e9 + end, 1e9 + end))
     text = book.costs_table(sorted(tmp_path.glob("*/*.tsv")))
+    assert "last job's end: 2.1 min** (" not in text  # processor time is given
+    assert "last job's end: 2.1 min**; 1.48 processor-seconds per second" in text  # 186 / 126
     assert "3 jobs, 3.1 min of job time" in text
     assert "| train | 2 | 3.0 | 2.0 |" in text and "| stats | 1 | 0.1 | 0.1 |" in text
     assert "No benchmark files" in book.costs_table([])
