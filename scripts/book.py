@@ -19,7 +19,9 @@ def main() -> None:
     p.add_argument("--results", type=Path, required=True, help="results/<scale>")
     p.add_argument("--figures", type=json.loads, required=True,
                    help="JSON [{id, title, what, study, caption}] of the base figures and studies, in order")
-    p.add_argument("--variants", type=json.loads, default={}, help="JSON {<id>-<variant>: {set, why}}")
+    p.add_argument("--variants", type=json.loads, default={}, help="JSON {<id>-<variant>: {set, why}}: those built")
+    p.add_argument("--declared", type=json.loads, default={},
+                   help="JSON {<id>-<variant>: {set, why}}: every variant the settings declare, built or not")
     p.add_argument("--stamp", required=True)
     p.add_argument("--out", type=Path, required=True, help="the book's folder")
     args = p.parse_args()
@@ -31,7 +33,7 @@ def main() -> None:
         fig = f["id"]
         write_text(args.out / f"{fig}.md", book.figure_page(
             fig, f["title"], Path(f["caption"]).read_text(), f"../figures/{fig}.png", claims, compare,
-            args.variants, args.stamp))
+            args.variants, args.stamp, args.declared))
         comparable, agree = book.agreement(compare[fig])
         rows.append({"id": fig, "title": f["title"], "what": f["what"], "study": f["study"], "page": f"{fig}.md",
                      "claims": claims[fig], "comparable": comparable, "agree": agree,

@@ -29,6 +29,21 @@ def test_a_page_counts_the_claims_and_readings_it_is_given():
     assert "**Claims: 1 hold, 1 do not hold, 1 inconclusive (of 3).**" in page
     assert "1 of 2 comparable readings agree" in page and "inconclusive: too few seeds" in page
     assert book.agreement(compare["fig01"]) == (2, 1) and book.agreement(pd.DataFrame()) == (0, 0)
+    assert "## Variants" not in page
+
+
+def test_a_page_lists_the_declared_variants_a_build_left_out():
+    claims = {"fig01": _claims(True), "fig01-a": _claims(False)}
+    compare = {"fig01": _compare([(True, True)]), "fig01-a": _compare([(False, True)])}
+    declared = {"fig01-a": {"set": "init: glorot", "why": "the start"}, "fig01-b": {"set": "dtype: float64", "why": "x"}}
+    page = book.figure_page("fig01", "Figure 1", "cap", "f.png", claims, compare, {"fig01-a": declared["fig01-a"]},
+                            "scale ci", declared)
+    built, unbuilt = page.split("Declared in the figure's settings but not built")
+    assert "| `fig01-a` | init: glorot | the start | 0 hold, 1 do not hold" in built and "fig01-b" not in built
+    assert "| `fig01-b` | dtype: float64 | x |" in unbuilt and "fig01-a" not in unbuilt
+    assert "snakemake --cores 2 fig01-b" in unbuilt
+    alone = book.figure_page("fig01", "Figure 1", "cap", "f.png", claims, compare, {}, "s", {"fig01-b": declared["fig01-b"]})
+    assert "## Variants" in alone and "| `fig01-b` | dtype: float64 | x |" in alone
 
 
 def test_costs_are_summed_from_the_benchmark_files(tmp_path):

@@ -59,16 +59,32 @@ def variants_section(base: str, claims: dict[str, list[dict]], compare: dict[str
     return variant_table([base] + ids, claims, compare, variants)
 
 
+def declared_section(base: str, declared: dict[str, dict], built: dict[str, dict]) -> list[str]:
+    """The variants of ``base`` that its settings declare but this build did not make (a scale whose
+    default target leaves the variants out): what each sets and why, and how to build it."""
+    ids = sorted(v for v in declared if split_figure_id(v)[0] == base and v not in built)
+    if not ids:
+        return []
+    lines = ["Declared in the figure's settings but not built at this scale (`snakemake --cores all "
+             "--config variants=true`, or one by name, e.g. `snakemake --cores 2 " + ids[0] + "`):", "",
+             "| variant | sets | why |", "|---|---|---|"]
+    return lines + [f"| `{v}` | {_cell(declared[v]['set'])} | {_cell(declared[v]['why'])} |" for v in ids]
+
+
 def figure_page(fig: str, title: str, caption: str, image: str, claims: dict[str, list[dict]],
-                compare: dict[str, pd.DataFrame], variants: dict[str, dict], stamp: str) -> str:
-    """One page: the figure ``fig`` (its base id), its caption, claims, comparison and variants."""
+                compare: dict[str, pd.DataFrame], variants: dict[str, dict], stamp: str,
+                declared: dict[str, dict] | None = None) -> str:
+    """One page: the figure ``fig`` (its base id), its caption, claims, comparison and variants (those
+    built, with their claims and readings; those only ``declared``, with what they set and why)."""
     lines = [f"# {title}", "", f"*{stamp}*", "", f"![{title}]({image})", "", caption.strip(), "",
              "## Claims", ""] + claims_section(claims[fig])
     if fig in compare and len(compare[fig]):
         lines += ["", "## Against the published figure", ""] + compare_section(compare[fig])
     more = variants_section(fig, claims, compare, variants)
-    if more:
-        lines += ["", "## Variants: settings the paper leaves open", ""] + more
+    unbuilt = declared_section(fig, declared or {}, variants)
+    if more or unbuilt:
+        lines += ["", "## Variants: settings the paper leaves open", ""] + more + ([""] if more and unbuilt else []) \
+            + unbuilt
     return "\n".join(lines) + "\n"
 
 

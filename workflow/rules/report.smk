@@ -40,6 +40,7 @@ rule book:
         figures=json.dumps([{"id": f, "title": title(f), "what": summary(f), "study": is_study(f),
                              "caption": f"workflow/report/{f}.rst"} for f in BASE_FIGURES]),
         variants=json.dumps(VARIANTS),
+        declared=json.dumps(variant_notes(SCALE_CFG)),
         scale=SCALE,
         results=lambda w, input: str(Path(input.claims[0]).parent.parent),  # results/<scale>
         out=lambda w, output: str(Path(output.index).parent),
@@ -48,7 +49,8 @@ rule book:
         f"{RESULTS}/logs/book.log",
     shell:
         "{params.python:q} scripts/book.py --scale {params.scale} --results {params.results:q} --figures {params.figures:q}"
-        " --variants {params.variants:q} --stamp {params.stamp:q} --out {params.out:q} > {log:q} 2>&1"
+        " --variants {params.variants:q} --declared {params.declared:q} --stamp {params.stamp:q} --out {params.out:q}"
+        " > {log:q} 2>&1"
 
 
 # docs/: the book, the figures and the claims table of the scale run, and the README's table of
