@@ -94,7 +94,8 @@ def test_ci_workflow_through_slurm_equals_a_local_run(slurm_env, tmp_path, ci_bu
     # it fills the executor's idle time (job start-up, status polling), and results do not depend on timing.
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "--profile", "profiles/slurm", *TARGETS,
-         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs",
+         "--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2",
+         "--slurm-keep-successful-logs",
          "--config", "scale=ci", LOCAL],
         cwd=on_slurm, env=slurm_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=TIMEOUT_S)

@@ -215,13 +215,13 @@ def test_ci_scale_book_has_every_number_from_the_results_and_docs_copies_it(ci_d
 
 
 @needs_data
-@pytest.mark.parametrize("damage", ["truncated", "deleted"])
-def test_a_damaged_or_missing_history_stops_the_workflow_and_its_printed_remedy_rebuilds_it(ci_dir, damage):
-    """The remedy is run exactly as printed, by the shell, for the README's command form (targets
-    before --config): the damaged run's history comes back byte-identical and nothing is left to do.
-    Every command here is the `snakemake` a user types, as the remedy is: its interpreter path
-    (.venv/bin/python3) is a parameter of the rules, so mixing it with `python -m snakemake`
-    (.venv/bin/python) would rerun every job."""
+def test_a_damaged_or_missing_history_stops_the_workflow_and_its_printed_remedy_rebuilds_it(ci_dir):
+    """One run's history truncated, another's deleted under up-to-date statistics (Snakemake alone
+    would say "Nothing to be done"): both are named and nothing runs. The remedy is run exactly as
+    printed, by the shell, for the README's command form (targets before --config): both histories
+    come back byte-identical and nothing is left to do. Every command here is the `snakemake` a user
+    types, as the remedy is: its interpreter path (.venv/bin/python3) is a parameter of the rules, so
+    mixing it with `python -m snakemake` (.venv/bin/python) would rerun every job."""
     exe = Path(sys.executable).parent / "snakemake"
 
     def cli(*args, check=True):
@@ -232,24 +232,23 @@ def test_a_damaged_or_missing_history_stops_the_workflow_and_its_printed_remedy_
 
     cli("fig08", "--config", "scale=ci", LOCAL)
     out = ci_dir / "results" / "ci"
-    run = pd.read_csv(out / "stats" / "fig08.csv")["run"].iloc[3]  # a run of a batch
-    history = out / "runs" / run / "history.parquet"
-    good = history.read_bytes()
+    truncated, deleted = pd.read_csv(out / "stats" / "fig08.csv")["run"].iloc[[3, 12]]  # runs of the two batches
+    histories = {run: out / "runs" / run / "history.parquet" for run in (truncated, deleted)}
+    good = {run: h.read_bytes() for run, h in histories.items()}
     stats_before = (out / "stats" / "fig08.csv").read_bytes()
-    if damage == "truncated":
-        history.write_bytes(good[: len(good) // 2])  # truncated after the run
-    else:
-        history.unlink()  # deleted under up-to-date statistics: Snakemake alone would say "Nothing to be done"
+    histories[truncated].write_bytes(good[truncated][: len(good[truncated]) // 2])  # truncated after the run
+    histories[deleted].unlink()
     proc = cli("fig08", "--config", "scale=ci", LOCAL, check=False)
     assert proc.returncode != 0
-    why = "differs" if damage == "truncated" else "is missing"
-    assert f"results/ci/runs/{run}: its history.parquet {why}" in proc.stdout
+    assert f"results/ci/runs/{truncated}: its history.parquet differs" in proc.stdout
+    assert f"results/ci/runs/{deleted}: its history.parquet is missing" in proc.stdout
     fix = next(line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("rm "))
     assert (out / "stats" / "fig08.csv").read_bytes() == stats_before  # nothing computed is lost
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(fix, shell=True, cwd=ci_dir, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert history.read_bytes() == good  # resumed from the final checkpoint to the identical history
+    for run, history in histories.items():
+        assert history.read_bytes() == good[run], run  # resumed from the final checkpoint to the identical history
     after = cli("fig08", "--config", "scale=ci", LOCAL).stdout
     assert "Nothing to be done" in after, after[:3000]
 
@@ -328,10 +327,9 @@ def test_targets_lists_what_can_be_built_by_name_and_a_misspelt_one_gets_the_nea
     assert "Targets at the ci scale" in out and "Building DAG" not in out  # the list, plainly
     for name in ("all", "data", "book", "docs", *(f"fig{n:02d}" for n in range(1, 11)), *STUDIES):
         assert f"\n  {name} " in out, name
-    proc = snakemake(workdir, "fig7", "--config", "scale=ci", check=False)
-    assert proc.returncode != 0 and "unknown target 'fig7' (did you mean 'fig07'?)" in proc.stdout
-    proc = snakemake(workdir, "lr_decays", "--config", "scale=ci", check=False)  # a study's name, misspelt
-    assert proc.returncode != 0 and "unknown target 'lr_decays' (did you mean 'lr_decay'?)" in proc.stdout
+    proc = snakemake(workdir, "fig7", "lr_decays", "--config", "scale=ci", check=False)  # a figure's, a study's
+    assert proc.returncode != 0
+    assert "unknown target 'fig7' (did you mean 'fig07'?); 'lr_decays' (did you mean 'lr_decay'?)" in proc.stdout
     assert "snakemake --cores 1 targets --config scale=ci" in proc.stdout
 
 
