@@ -72,10 +72,12 @@ BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
-    print(f"Scale: {SCALE} ({SCALE_WHY}); figures {', '.join(FIGURES)}; {len(RUNS)} distinct runs in "
-          f"{len(JOBS)} training jobs ({sum(j.executor == 'batched' for j in JOBS.values())} batched, "
-          f"{sum(j.executor == 'sequence' for j in JOBS.values())} sequences of runs); "
-          f"{SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
+    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(BUILT) for r in j.runs)]  # the default target's
+    print(f"Scale: {SCALE} ({SCALE_WHY}); the default target builds {', '.join(BUILT)}"
+          f"{'' if BUILD_VARIANTS or BUILT == FIGURES else ' (not the variants: --config variants=true)'}; "
+          f"{len({r for j in _jobs for r in j.runs})} distinct runs in {len(_jobs)} training jobs "
+          f"({sum(j.executor == 'batched' for j in _jobs)} batched, {sum(j.executor == 'sequence' for j in _jobs)} "
+          f"sequences of runs); {SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
           file=sys.stderr)
 
 
