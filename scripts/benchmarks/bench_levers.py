@@ -20,25 +20,15 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import platform
 import tempfile
 import time
 from pathlib import Path
 
 import torch
+from _bench import emit, processor
 from torch import nn
 
 SAMPLES, DEPTH, ETA = 1000, 6, 1e-3
-
-
-def _processor() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _problem(width: int):
@@ -159,16 +149,13 @@ def main() -> None:
         rows.append((width, "engine, 1 thread, one run", iterations / engine, bare / engine))
         rows.append((width, "bare torch loop, 1 thread, one run", iterations / bare, 1.0))
         print(f"width {width}: {iterations} iterations x {args.cells} cells done", flush=True)
-    lines = [f"Measured on {_processor()} ({mp.cpu_count()} cores), torch {torch.__version__}, "
+    lines = [f"Measured on {processor()} ({mp.cpu_count()} cores), torch {torch.__version__}, "
              f"{time.strftime('%Y-%m-%d')}: Fig 8's network 784-w x {DEPTH}-10 on {SAMPLES} samples, "
              f"{args.cells} cells, full batch, Adam (eta = {ETA:g}). Ratio: against two single-thread processes "
              "side by side (engine: against the bare loop of one run).", "",
              "| width | how | cell-iterations/s | ratio |", "|---|---|---|---|"]
     lines += [f"| {w} | {name} | {rate:.1f} | {ratio:.2f} |" for w, name, rate, ratio in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":

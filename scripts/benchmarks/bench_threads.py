@@ -19,18 +19,11 @@ import argparse
 import dataclasses
 import json
 import multiprocessing as mp
-import platform
 import tempfile
 import time
 from pathlib import Path
 
-
-
-def _processor() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
+from _bench import emit, processor
 
 
 def _train(plan_dict: dict, threads: int, data_dir: str, queue) -> None:
@@ -105,16 +98,13 @@ def main() -> None:
         print(f"{name}: {its} it; 1 thread {one:.1f} it/s, 2 threads {two:.1f}, 2 x 1 thread {pair:.1f}; "
               f"ratio {two / pair:.2f} (plan: {run.threads} threads)", flush=True)
 
-    lines = [f"Threads lever, scale `{args.scale}`, on {_processor()} ({mp.cpu_count()} cores); iterations per second "
+    lines = [f"Threads lever, scale `{args.scale}`, on {processor()} ({mp.cpu_count()} cores); iterations per second "
              "(engine, each measurement timed inside its process after a 2-iteration warm-up: start-up excluded).", "",
              "| run (representative) | figures | plan threads | iterations | 1 thread | 2 threads | 2 x 1 thread "
              "| 2 threads / (2 x 1 thread) |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| `{n}` | {f} | {th} | {its} | {a:.1f} | {b:.1f} | {c:.1f} | {r:.2f} |"
               for n, f, th, its, a, b, c, r in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -48,15 +48,18 @@ def load_config(root: str | Path = ".") -> dict:
     return config
 
 
+def settings_file(fig: str | None, root: str | Path = ".") -> str:
+    """Figure ``fig``'s settings file, ``workflow/config/<fig>.yaml``, when it has one; else config.yaml."""
+    own = SETTINGS_DIR / f"{fig}.yaml"
+    return str(own) if fig and (Path(root) / own).exists() else "config.yaml"
+
+
 def source_of(where: str, root: str | Path = ".") -> str:
-    """The file that holds key path ``where`` (``scales.cpu.fig08.grid`` or ``claims.fig05.x``): the
-    figure's settings file when it has one, else config.yaml."""
+    """The file that holds key path ``where`` (``scales.cpu.fig08.grid`` or ``claims.fig05.x``)."""
     parts = where.split(".")
     fig = parts[2] if parts[0] == "scales" and len(parts) > 2 else parts[1] if parts[0] in ("stats", "claims") \
         and len(parts) > 1 else None
-    if fig and (Path(root) / SETTINGS_DIR / f"{fig}.yaml").exists():
-        return str(SETTINGS_DIR / f"{fig}.yaml")
-    return "config.yaml"
+    return settings_file(fig, root)
 
 
 SCHEMA_PARTS = {"entry", "stats", "claims"}
@@ -69,7 +72,7 @@ def assemble_schema(config: dict, schema_path: str | Path) -> dict:
     schema = yaml.safe_load(Path(schema_path).read_text())
     for fig, part in (config.get("schema") or {}).items():
         if not isinstance(part, dict) or "entry" not in part or set(part) - SCHEMA_PARTS:
-            raise ValueError(f"{source_of(f'scales.-.{fig}', Path(schema_path).parents[2])}: schema.{fig} must be a "
+            raise ValueError(f"{settings_file(fig, Path(schema_path).parents[2])}: schema.{fig} must be a "
                              f"mapping of entry (required), stats and claims, each a JSON schema")
         schema["definitions"]["scale"]["properties"][fig] = part["entry"]
         for section in ("stats", "claims"):

@@ -44,7 +44,8 @@ BASE_FIGURES = [f for f in FIGURES if split_figure_id(f)[1] is None]  # without 
 # left out is still a target by name (`snakemake fig10-xavier`).
 BUILD_VARIANTS = SCALE_CFG["build_variants"] if config["variants"] == "auto" else config["variants"]
 BUILT = FIGURES if BUILD_VARIANTS else BASE_FIGURES
-VARIANTS = {f: v for f, v in variant_notes(SCALE_CFG).items() if f in BUILT}  # <id>-<variant> -> what it sets and why
+DECLARED = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why: every variant the settings declare
+VARIANTS = {f: v for f, v in DECLARED.items() if f in BUILT}  # those built
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -74,7 +75,7 @@ PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
     _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(BUILT) for r in j.runs)]  # the default target's
     print(f"Scale: {SCALE} ({SCALE_WHY}); the default target builds {', '.join(BUILT)}"
-          f"{'' if BUILD_VARIANTS or BUILT == FIGURES else ' (not the variants: --config variants=true)'}; "
+          f"{'' if BUILT == FIGURES else ' (not the variants: --config variants=true)'}; "
           f"{len({r for j in _jobs for r in j.runs})} distinct runs in {len(_jobs)} training jobs "
           f"({sum(j.executor == 'batched' for j in _jobs)} batched, {sum(j.executor == 'sequence' for j in _jobs)} "
           f"sequences of runs); {SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",

@@ -40,7 +40,7 @@ rule book:
         figures=json.dumps([{"id": f, "title": title(f), "what": summary(f), "study": is_study(f),
                              "caption": f"workflow/report/{f}.rst"} for f in BASE_FIGURES]),
         variants=json.dumps(VARIANTS),
-        declared=json.dumps(variant_notes(SCALE_CFG)),
+        declared=json.dumps(DECLARED),
         scale=SCALE,
         results=lambda w, input: str(Path(input.claims[0]).parent.parent),  # results/<scale>
         out=lambda w, output: str(Path(output.index).parent),
