@@ -27,6 +27,7 @@ rule train:
         checkpoint_every=lambda w: job_checkpoint_every(w.run),
         progress_every=config["progress_every_s"],
     threads: lambda w: job_threads(w.run)
+    priority: lambda w: job_priority(w.run)
     log:
         f"{RESULTS}/logs/train/{{run}}.log",
     benchmark:
@@ -54,6 +55,7 @@ for _batch in BATCHES:
             checkpoint_every=job_checkpoint_every(_batch),
             progress_every=config["progress_every_s"],
         threads: job_threads(_batch)
+        priority: job_priority(_batch)
         log:
             f"{RESULTS}/logs/train/{_batch}.log",
         benchmark:
@@ -90,6 +92,7 @@ for _fig in BISECTED:
             progress_every=config["progress_every_s"],
             shards=_shards,
         threads: SCALE_CFG[figure_base(_fig)]["threads"]
+        priority: STACK_PRIORITY
         log:
             f"{RESULTS}/logs/train/{_fig}_bisection{{shard}}.log",
         benchmark:
