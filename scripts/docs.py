@@ -17,7 +17,15 @@ def main() -> None:
     p.add_argument("--copy", nargs=2, action="append", metavar=("FROM", "TO"), required=True)
     p.add_argument("--readme-table", type=Path, required=True, help="the book's readme.md")
     p.add_argument("--readme", type=Path, required=True, help="the README whose book block is rewritten")
+    p.add_argument("--prune", type=Path, action="append", default=[],
+                   help="a folder wholly this rule's (docs/book, docs/figures): its files that are not copied "
+                        "now (a figure or variant no longer built) are removed")
     args = p.parse_args()
+    copied = {Path(dst).resolve() for _, dst in args.copy}
+    for folder in args.prune:
+        for old in folder.glob("*"):
+            if old.is_file() and old.resolve() not in copied:
+                old.unlink()
     for src, dst in args.copy:
         Path(dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)

@@ -190,7 +190,8 @@ def test_ci_scale_claims_table_report_and_nothing_left_to_do(ci_dir):
 def test_ci_scale_book_has_every_number_from_the_results_and_docs_copies_it(ci_dir):
     """The results book (rule book, in the default target) at the ci scale: a page per figure and
     study whose tallies and agreement counts are those of the claim and comparison files; the docs
-    rule copies it into docs/book/ and writes the README's table between its markers."""
+    rule copies it into docs/book/ (removing what this build did not make) and writes the README's table
+    between its markers."""
     from adamdyn.book import README_BEGIN, README_END
     from adamdyn.claims import tally_text
 
@@ -207,8 +208,12 @@ def test_ci_scale_book_has_every_number_from_the_results_and_docs_copies_it(ci_d
     index = (out / "book" / "index.md").read_text()
     assert all(f"({f}.md)" in index for f in bases) and "## Cost of the build" in index
     assert "| train |" in index  # job times from the benchmark files
+    stale = ci_dir / "docs" / "figures" / "fig01-gone.png"  # a variant no longer built: docs/ holds only this build
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"")
     snakemake(ci_dir, "docs", "--config", "scale=ci", LOCAL)
     assert (ci_dir / "docs" / "book" / "index.md").read_text() == index
+    assert not stale.exists() and (ci_dir / "docs" / "figures" / "fig07.png").exists()
     readme = (ci_dir / "README.md").read_text()
     block = readme.split(README_BEGIN)[1].split(README_END)[0]
     assert block.strip() == (out / "book" / "readme.md").read_text().strip() and "(docs/book/fig07.md)" in block

@@ -8,6 +8,7 @@ rule fetch:
         python=PYTHON,
         root=fetch_root,
         source=fetch_args,
+    priority: DATA_PRIORITY
     log:
         f"{config['data']['root']}/logs/fetch_{{dataset}}.log",
     shell:
@@ -26,6 +27,7 @@ rule prepare_data:
         raw=raw_arg,
         settings=dataset_params,
     threads: 1
+    priority: DATA_PRIORITY
     log:
         f"{RESULTS}/logs/data/{{name}}.log",
     benchmark:

@@ -76,4 +76,5 @@ rule docs:
         f"{RESULTS}/logs/docs.log",
     shell:
         "{params.python:q} scripts/docs.py {params.copies} --readme-table {input.readme:q} --readme README.md"
+        " --prune docs/book --prune docs/figures"
         " > {log:q} 2>&1"
