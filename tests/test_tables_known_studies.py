@@ -502,9 +502,11 @@ def test_lr_decay_gaps_between_arms_at_equal_t(lr_decay_stats):
 
 # ============================ the Fig 8 reduction study: Fig 8's transect study ============================
 
-FIG15 = variant_configs(CONFIG["scales"]["cpu"])["fig08_reduction-w128"]  # the cpu study with its variant's third width
+_VARIANTS15 = variant_configs(CONFIG["scales"]["cpu"])
+FIG15 = _VARIANTS15["fig08_reduction-w128"]                              # the cpu study with its variant's width 128
 PROBLEM15 = FIG15["problem"]                                            # width 64; w128 and w32 change it
-CANDIDATES = {k: FIG15["candidates"][k] for k in ("w128", "w32")}
+CANDIDATES = {"w128": FIG15["candidates"]["w128"],                      # each from its variant
+              "w32": _VARIANTS15["fig08_reduction-w32"]["candidates"]["w32"]}
 CELLS15 = [[7, 7], [10, 7], [15, 7], [19, 7], [13, 31], [13, 35], [13, 39], [18, 16]]  # of the cpu study's cells
 LENGTHS = [2000, 4000]
 N15 = max(LENGTHS)
