@@ -208,8 +208,9 @@ def job_threads(name):
 # (Fig 9's ResNet) up to 16 min, every other single run under 9 min (most under 4).
 STACK_PRIORITY = 2  # a job of many cells or chains: a batch of runs, a bisection shard
 # Snakemake does not pass a job's priority on to the jobs it waits for: the data sets come first (short
-# jobs), or a long run waits behind every run of a lower priority for its data (measured: Fig 9's
-# ResNet runs waited for CIFAR-10's preparation behind the CIFAR-2 runs, and ended the build alone).
+# jobs), or a long run waits behind every run of a lower priority for its data (measured in the clean
+# cpu build of b7fdb92: Fig 9's ResNet runs waited for CIFAR-10's preparation behind the CIFAR-2 runs
+# and started about 95 minutes into the build).
 DATA_PRIORITY = 3
 
 
