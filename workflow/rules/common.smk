@@ -203,10 +203,11 @@ def job_threads(name):
 
 
 # Scheduling only (no result depends on it): the longest jobs start first, so that the last jobs to
-# start are short and both cores stay busy to the end (longest first). Measured at the cpu scale
-# (results/cpu/benchmarks): a stack of Fig 8's cells or a bisection shard 7-12 min, a mini-batch run
-# (Fig 9's ResNet) up to 16 min, every other single run under 9 min (most under 4).
+# start are short and both cores stay busy to the end (longest first). Measured in the clean cpu build
+# of b7fdb92 (docs/book/index.md): a stack of Fig 8's cells or a bisection shard 7-11 min, a mini-batch
+# run (Fig 9's ResNet) 18-22 min, every other single run at most 11 min (most under 4).
 STACK_PRIORITY = 2  # a job of many cells or chains: a batch of runs, a bisection shard
+MINIBATCH_PRIORITY = 1  # a single run of mini-batches (hundreds of steps an epoch)
 # Snakemake does not pass a job's priority on to the jobs it waits for: the data sets come first (short
 # jobs), or a long run waits behind every run of a lower priority for its data (measured in the clean
 # cpu build of b7fdb92: Fig 9's ResNet runs waited for CIFAR-10's preparation behind the CIFAR-2 runs
@@ -218,7 +219,7 @@ def job_priority(name):
     """A training job's priority: a batch of runs first, then mini-batch runs, then the rest."""
     if JOBS[name].executor != "single":
         return STACK_PRIORITY
-    return 1 if any(RUNS[r].spec.batch_size for r in JOBS[name].runs) else 0
+    return MINIBATCH_PRIORITY if any(RUNS[r].spec.batch_size for r in JOBS[name].runs) else 0
 
 
 def job_checkpoint_every(name):
