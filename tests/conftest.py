@@ -77,6 +77,17 @@ def pytest_collection_finish(session):
         _STARTED.append(CiBuild(copy_workflow(session.config._tmp_path_factory.mktemp("ci"))))
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Run the tests that need no ci build first, while it runs: the unit tests and the workflow tests
+    on their own copies (each a Snakemake subprocess, mostly on one core) fill the cores beside the
+    build; then the SLURM test, whose cluster jobs run beside the build too; then the tests that assert
+    the finished build. Otherwise in collection order."""
+    def phase(item):
+        names = getattr(item, "fixturenames", ())
+        return 2 if "ci_dir" in names else 1 if "ci_build" in names else 0
+    items.sort(key=phase)  # stable: collection order within each phase
+
+
 def pytest_sessionfinish(session, exitstatus):
     for build in _STARTED:  # a run stopped early (-x, Ctrl-C) leaves no build behind
         build.stop()

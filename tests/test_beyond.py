@@ -19,7 +19,7 @@ def test_lr_decay_expands_to_every_schedule_and_arm_and_a_reference_at_the_final
     plans = [p for p, _ in figure_runs("lr_decay", lr_decay.expand(cfg))]
     scheduled = [p for p in plans if p.spec.schedule is not None]
     refs = [p for p in plans if p.spec.schedule is None]
-    assert len(scheduled) == 2 * 2 * 3 and len(refs) == 2
+    assert len(scheduled) == len(cfg["rates"]) * 2 * 3 and len(refs) == len(cfg["rates"])
     assert {p.spec.optimiser.eta for p in refs} == {cfg["eta"] * cfg["decay"]["factor"]}
     assert {p.iterations for p in refs} == {cfg["reference_iterations"]}
     cosine = [p.spec.schedule for p in scheduled if p.spec.schedule.kind == "cosine"]

@@ -99,23 +99,24 @@ def readme_table(rows: list[dict]) -> str:
 
 def costs_table(benchmarks: list[Path]) -> str:
     """The cost of the build by stage, from Snakemake's benchmark files
-    (``benchmarks/<rule>/<job>.tsv``, column ``s``: the job's wall-clock seconds; ``cpu_time``: its
-    processor seconds). A file is written when its job ends, so its modification time less ``s`` is
-    when the job began: the span from the first job's start to the last job's end is the build's
-    wall-clock time when it ran in one invocation (an upper bound otherwise)."""
+    (``benchmarks/<rule>/<job>.tsv``, column ``s``: the job's wall-clock seconds). A file is written
+    when its job ends, so its modification time less ``s`` is when the job began: the span from the
+    first job's start to the last job's end is the build's wall-clock time when it ran in one
+    invocation (an upper bound otherwise). Job time over that span is the number of jobs running on
+    average (how well the cores were kept busy). The files' ``cpu_time`` is not used: Snakemake
+    samples it every 30 s, so a job's last interval is lost (a job shorter than 30 s records none)."""
     rows = []
     for path in benchmarks:
         t = pd.read_csv(path, sep="\t")
         if len(t) and "s" in t:
             end = path.stat().st_mtime
-            rows.append({"stage": path.parent.name, "job": path.stem, "s": float(t["s"].iloc[-1]), "end": end,
-                         "cpu": float(t["cpu_time"].iloc[-1]) if "cpu_time" in t else float("nan")})
+            rows.append({"stage": path.parent.name, "job": path.stem, "s": float(t["s"].iloc[-1]), "end": end})
     if not rows:
         return "No benchmark files: the jobs of this scale ran before the rules recorded them.\n"
     df = pd.DataFrame(rows)
     span = df["end"].max() - (df["end"] - df["s"]).min()
     by = df.groupby("stage")["s"].agg(["count", "sum", "max"]).sort_values("sum", ascending=False)
-    busy = f"; {df['cpu'].sum() / span:.2f} processor-seconds per second on average" if df["cpu"].notna().all() else ""
+    busy = f"; {df['s'].sum() / span:.2f} jobs running on average" if span > 0 else ""
     lines = [f"**Wall-clock time from the first job's start to the last job's end: {span / 60:.1f} min**{busy} "
              "(the build's time when it ran in one invocation; an upper bound if it was resumed).", "",
              f"{len(df)} jobs, {df['s'].sum() / 60:.1f} min of job time in all (jobs run side by side, so the "

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim, count_verdict
+from ..claims import Claim, count_verdict, with_caveat
 from ..plotting import style
 from ..settings import EPS, settings_close
 from ..stats import curves, evidence
@@ -130,10 +130,12 @@ def _fewer_verdict(full: int, small: int, seeds: int, min_seeds: int, max_p: flo
     return count_verdict(small < full, p, seeds, min_seeds, max_p, "batch size"), p
 
 
-def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max_chance_p: float) -> list[Claim]:
+def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max_chance_p: float,
+           chosen_on_results: dict | None = None) -> list[Claim]:
     """Fewer late spikes of the default at the smallest batch (spike counts are chaotic: ``min_seeds``
     seeds and an exact test, :func:`_fewer_verdict`); each rule closer to full batch than the plain batch
-    it is applied to; no late spikes for a ~ b."""
+    it is applied to; no late spikes for a ~ b. A length chosen after seeing results (the scale's
+    ``chosen_on_results``) is carried by every verdict (:func:`adamdyn.claims.with_caveat`)."""
     out = []
     d = of_setting(stats, default)
     plain = d[d["rule"] == "none"].groupby("divisor")
@@ -181,7 +183,7 @@ def claims(stats: pd.DataFrame, default: str, balanced: str, min_seeds: int, max
                   for r in bal.itertuples() if r.late_spikes},
         threshold="no late spike event in any of its runs (measured lists the runs that have some)",
         passed=bool(len(bal)) and int(bal["late_spikes"].sum()) == 0))
-    return out
+    return with_caveat(out, chosen_on_results)
 
 
 def draw(runs, stats, png, pdf, default: str, stamp=None) -> None:
