@@ -109,6 +109,21 @@ def test_a_batched_run_is_the_engines_run_of_the_same_settings(tiny_data, tmp_pa
         assert batch[i].metadata == run.metadata
 
 
+def test_a_batched_run_with_its_own_eps_is_the_engines_run_with_that_eps(tiny_data, tmp_path):
+    """eps is the stack's, not a constant: a batch at eps = 0.05 (far from 1e-8, so that it acts on the
+    steps) follows the engine's runs at that eps, and not the runs at the default eps."""
+    plans = [RunPlan(spec=RunSpec(problem=p.spec.problem, seed=0, dtype="float64",
+                                  optimiser=OptimiserSpec.from_config("adam", eta=1e-2, a=p.spec.optimiser.a,
+                                                                      b=p.spec.optimiser.b, eps=0.05)),
+                     iterations=30) for p in _plans(30)]
+    batch = train_group("batched", plans, tmp_path / "eps.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+    default = train_group("batched", _plans(30), tmp_path / "default.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+    for i, plan in enumerate(plans):
+        run = train(plan, tmp_path / f"eps{i}.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+        np.testing.assert_allclose(batch[i].history["loss"].to_numpy(), run.history["loss"].to_numpy(), rtol=1e-9)
+        assert not np.allclose(batch[i].history["loss"].to_numpy()[1:], default[i].history["loss"].to_numpy()[1:])
+
+
 def test_a_diverging_batched_run_ends_like_an_engine_run(tmp_path):
     """A run whose loss turns non-finite ends there, marked diverged, its last row the non-finite
     loss: inputs of size 1e20 overflow float32's squared error at the first iteration."""

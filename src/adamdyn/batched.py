@@ -113,12 +113,12 @@ class Stack:
 
     def __init__(self, net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
                  b: torch.Tensor, iterations: int, start: list[torch.Tensor] | None = None,
-                 log_update_max: bool = False):
+                 log_update_max: bool = False, eps: float = EPS):
         cells = len(a)
         self.x, self.y, self.iterations = x, y, iterations
         self.params = stack_mlp(net, cells) if start is None else [
             p.detach().clone().requires_grad_(True) for p in start]
-        self.opt = BatchedAdam(self.params, eta, alpha=(1 - a * eta).to(x), beta=(1 - b * eta).to(x))
+        self.opt = BatchedAdam(self.params, eta, alpha=(1 - a * eta).to(x), beta=(1 - b * eta).to(x), eps=eps)
         self.active = torch.ones(cells, dtype=torch.bool, device=x.device)
         self.diverged_at = torch.full((cells,), -1, dtype=torch.long)
         self.losses = torch.full((iterations, cells), float("nan"), dtype=torch.float64)
@@ -211,7 +211,7 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
     a = torch.tensor([p.spec.optimiser.a for p in plans], dtype=dtype, device=device)
     b = torch.tensor([p.spec.optimiser.b for p in plans], dtype=dtype, device=device)
     stack = Stack(objective.module, x, y, spec.optimiser.eta, a, b, iterations, start,
-                  log_update_max=plans[0].log_update_max)
+                  log_update_max=plans[0].log_update_max, eps=spec.optimiser.eps)
     identity = {"executor": "batched", "runs": [run_identity(p) for p in plans], "iterations": iterations}
     elapsed, resumed_from = 0.0, []
     ckpt = load_checkpoint(checkpoint_path, identity, device, log)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..claims import Claim
 from ..plotting import style
+from ..settings import EPS, settings_close
 from ..stats import curves
 from ..figures.common import dynamics, job_rate, load_runs, rounded
 from ..figures.phase import REGIME_COLOURS, bounded_update_edge, expected, grid_value, holds_where, published_constraints
@@ -40,6 +41,12 @@ def candidate_problems(problem: dict, candidates: dict) -> dict[str, dict]:
     return {name: _merge(problem, c.get("problem", {})) for name, c in candidates.items()}
 
 
+def candidate_settings(problem: dict, candidates: dict) -> dict[str, tuple[dict, float]]:
+    """Each candidate's (problem, eps): Adam's eps is a candidate's too (scaling the loss by c is Adam
+    with eps / c: the loss normalisations the paper leaves open, docs/calibration-design.md)."""
+    return {name: (p, float(candidates[name].get("eps", EPS))) for name, p in candidate_problems(problem, candidates).items()}
+
+
 def study_cells(grid: dict, cells: list) -> list[tuple[int, int, float, float]]:
     """(j_a, j_b, a, b) of every study cell, on the paper's grid by construction."""
     return [(int(ja), int(jb), grid_value(ja, grid["points"], grid["low"], grid["high"]),
@@ -49,8 +56,9 @@ def study_cells(grid: dict, cells: list) -> list[tuple[int, int, float, float]]:
 def expand(cfg: dict) -> dict:
     """Runs entries: one Adam run per candidate x cell (candidates in config order); with ``batched``
     the number of cells, each candidate's cells are one batch."""
-    runs = [{"optimiser": "adam", "eta": cfg["eta"], "a": a, "b": b, "problem": problem}
-            for problem in candidate_problems(cfg["problem"], cfg["candidates"]).values()
+    runs = [{"optimiser": "adam", "eta": cfg["eta"], "a": a, "b": b, "problem": problem,
+             **({"eps": eps} if eps != EPS else {})}
+            for problem, eps in candidate_settings(cfg["problem"], cfg["candidates"]).values()
             for _, _, a, b in study_cells(cfg["grid"], cfg["cells"])]
     keep = {k: cfg[k] for k in ("problem", "dtype", "iterations", "threads", "checkpoint_every", "batched") if k in cfg}
     return {**keep, "seeds": [cfg["seed"]], "runs": runs}
@@ -60,15 +68,16 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict, cells:
           candidates: dict, lengths: list[int]) -> pd.DataFrame:
     """One row per candidate x cell x length: the cell's Fig 8 statistics on the first L iterations,
     what the published map says of it, whether they agree, and the candidate's cost."""
-    problems = candidate_problems(problem, candidates)
+    settings = candidate_settings(problem, candidates)
     index = {(round(a, 9), round(b, 9)): (ja, jb) for ja, jb, a, b in study_cells(grid, cells)}
     constraints = published_constraints()
     rows = []
     for run in load_runs(runs):
         spec, opt = run.info["spec"], run.info["spec"]["optimiser"]
-        name = next((n for n, p in problems.items() if p == spec["problem"]), None)
+        name = next((n for n, (p, eps) in settings.items()
+                     if p == spec["problem"] and settings_close(float(opt["eps"]), eps)), None)
         if name is None:
-            raise ValueError(f"run {run.info['name']}: its problem is none of the candidates'")
+            raise ValueError(f"run {run.info['name']}: its problem and eps are none of the candidates'")
         ja, jb = index[min(index, key=lambda k: abs(np.log(k[0] / opt["a"])) + abs(np.log(k[1] / opt["b"])))]
         a, b = (grid_value(j, grid["points"], grid["low"], grid["high"]) for j in (ja, jb))
         loss = run.history["loss"].to_numpy()
@@ -90,7 +99,7 @@ def table(runs, window: int, regime: dict, sensitivity: dict, grid: dict, cells:
                          "agrees": all(verdicts) if said else None,
                          "cell_iterations_per_s": rounded(rate, 4) if rate else None,
                          "width": max(spec["problem"].get("widths", [0])), "data": spec["problem"].get("data"),
-                         "eta": opt["eta"]})
+                         "eta": opt["eta"], "eps": float(opt["eps"])})
     return pd.DataFrame(rows)
 
 
