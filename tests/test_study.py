@@ -62,3 +62,24 @@ def test_a_run_the_study_shares_with_fig08_is_batched_by_the_longer_reader():
     # at equal lengths the smaller figure (a slice, a study) trains the shared run in its own batch
     runs, reads, jobs = plan_scale({"fig08": fig8, "fig08_reduction": fig08_reduction.expand({**STUDY, "iterations": 200})})
     assert [j.name for j in jobs.values() if shared[0] in j.runs][0].startswith("fig08_reduction_")
+
+
+def test_a_candidate_may_set_eps_and_its_runs_are_told_apart_from_the_base_by_it(tmp_path):
+    """A loss scaled by c is Adam with eps / c: a candidate with ``eps`` trains the same problem's cells
+    at that eps, in its own batches, and the table names each run's candidate by problem and eps."""
+    from test_tables_known_studies import REGIME, SENSITIVITY, WINDOW, write_run
+    study = {**STUDY, "candidates": {"w16": {"why": "base"}, "sum_outputs": {"why": "x 10", "eps": 1e-9}}}
+    cfg = fig08_reduction.expand(study)
+    assert [r.get("eps") for r in cfg["runs"]] == [None] * 4 + [1e-9] * 4
+    runs, reads, jobs = plan_scale({"fig08_reduction": cfg})
+    assert sorted(runs[r].spec.optimiser.eps for r in runs) == [1e-9] * 4 + [1e-8] * 4
+    assert all(len({runs[r].spec.optimiser.eps for r in j.runs}) == 1 for j in jobs.values())
+    folders = []
+    for name, _ in reads["fig08_reduction"]:
+        opt = runs[name].spec.optimiser
+        folders.append((write_run(tmp_path / name, np.full(400, 1e-3), a=opt.a, b=opt.b, eta=1e-3,
+                                  problem=STUDY["problem"], alpha_beta_eps=(opt.alpha, opt.beta, opt.eps)), 400))
+    stats = fig08_reduction.table(folders, WINDOW, REGIME, SENSITIVITY, GRID, study["cells"], STUDY["problem"],
+                                  study["candidates"], [400])
+    assert stats.groupby("candidate")["eps"].first().to_dict() == {"sum_outputs": 1e-9, "w16": 1e-8}
+    assert stats.groupby("candidate").size().to_dict() == {"sum_outputs": 4, "w16": 4}
