@@ -8,9 +8,9 @@ convolution, global average pooling and one linear layer. BatchNorm stays in tra
 (batch statistics) throughout, as in the paper's training curves; the loss is that of the
 mini-batch the step uses.
 
-Images and network are held channels-last (NHWC): the same arithmetic up to rounding, and on one
-CPU thread 1.55x faster for the cpu scale's width-8 net at batch 100 (0.108 against 0.168 s an
-iteration, AMD EPYC, 2026-12-06; scripts/benchmarks/bench_resnet_layout.py).
+Images and network are held channels-last (NHWC): the same arithmetic up to rounding, and faster
+on one CPU thread for the cpu scale's width-8 net at batch 100 (the ratio, measured against the
+default layout in one run: docs/benchmarks-resnet-layout.md, scripts/benchmarks/bench_resnet_layout.py).
 """
 from __future__ import annotations
 
