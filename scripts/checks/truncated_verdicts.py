@@ -31,22 +31,19 @@ from adamdyn.registry import figure, settings_for  # noqa: E402
 from adamdyn.workflow import plan  # noqa: E402
 
 
-#: the commits the runs read were trained at (run.json), for the table's heading
-commits: set[str] = set()
-
-
-def verdicts(config: dict, scale: str, name: str, runs_dir: Path) -> list:
-    """The claims of ``name`` at ``config``'s scale entry, its runs read from ``runs_dir``."""
+def verdicts(config: dict, scale: str, name: str, runs_dir: Path) -> tuple[list, set[str]]:
+    """The claims of ``name`` at ``config``'s scale entry, its runs read from ``runs_dir``, and the
+    commits those runs were trained at (run.json)."""
     scale_cfg = config["scales"][scale]
     _, reads, _ = plan(scale, scale_cfg)
     missing = [r for r, _ in reads[name] if not (runs_dir / r / "history.parquet").exists()]
     if missing:
         raise SystemExit(f"{runs_dir}: no run {missing[0]} (and {len(missing) - 1} more): train the longer "
                          "setting first; a run whose name holds its length cannot be read shorter")
-    commits.update(json.loads((runs_dir / r / "run.json").read_text()).get("git_commit", "?") for r, _ in reads[name])
+    commits = {json.loads((runs_dir / r / "run.json").read_text()).get("git_commit", "?") for r, _ in reads[name]}
     mod = figure(name)
     stats = mod.table([(runs_dir / r, n) for r, n in reads[name]], **settings_for(name, "table", config, scale_cfg))
-    return mod.claims(stats, **settings_for(name, "claims", config, scale_cfg))
+    return mod.claims(stats, **settings_for(name, "claims", config, scale_cfg)), commits
 
 
 def main() -> None:
@@ -67,13 +64,14 @@ def main() -> None:
         key, _, value = item.partition("=")
         entry[key] = yaml.safe_load(value)
     entry.pop("variants", None)
-    table = {}
+    table, commits = {}, set()
     for value in args.values:
         config = copy.deepcopy(base)
         config["scales"][args.scale][args.figure][args.key] = value
         if args.key == "iterations" and "reference_iterations" in entry:  # the lr-decay study's reference
             config["scales"][args.scale][args.figure]["reference_iterations"] = value
-        table[value] = {c.id: c for c in verdicts(config, args.scale, args.figure, args.runs)}
+        claims, trained_at = verdicts(config, args.scale, args.figure, args.runs)
+        table[value], commits = {c.id: c for c in claims}, commits | trained_at
     ids = list(dict.fromkeys(i for claims in table.values() for i in claims))
     first = args.values[0]
     sets = "; ".join(args.set) or "the scale's entry otherwise"

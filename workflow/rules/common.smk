@@ -205,7 +205,8 @@ def job_threads(name):
 # Scheduling only (no result depends on it): the longest jobs start first, so that the last jobs to
 # start are short and both cores stay busy to the end (longest first). Measured in the clean cpu build
 # of b7fdb92 (docs/book/index.md): a stack of Fig 8's cells or a bisection shard 7-11 min, a mini-batch
-# run (Fig 9's ResNet) 18-22 min, every other single run at most 11 min (most under 4).
+# run (Fig 9's ResNet) 18-22 min (about 10 min since its channels-last layout, 16648eb: scratch runs
+# side by side), every other single run at most 11 min (most under 4).
 STACK_PRIORITY = 2  # a job of many cells or chains: a batch of runs, a bisection shard
 MINIBATCH_PRIORITY = 1  # a single run of mini-batches (hundreds of steps an epoch)
 # Snakemake does not pass a job's priority on to the jobs it waits for: the data sets come first (short
