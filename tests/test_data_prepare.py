@@ -206,6 +206,30 @@ def test_fashion_mnist_prepared(shared):
     json.dumps(meta)
 
 
+def test_unit_pixels_are_the_standardised_sets_pixels_over_255_unstandardised(shared):
+    """pixels='unit' (issue 26's candidate): the same images in [0, 1], the statistics recorded but not
+    applied; the default's provenance is unchanged (no ``pixels`` key)."""
+    for prepare, kwargs, channels in ((prepare_cifar2, {"per_class": 6, "test_per_class": 4}, 3),
+                                      (prepare_cifar10, {"per_class": 3}, 3),
+                                      (prepare_fashion_mnist, {"per_class": 5}, 1)):
+        std_t, std_meta = prepare(shared, **kwargs)
+        unit_t, unit_meta = prepare(shared, **kwargs, pixels="unit")
+        assert "pixels" not in std_meta["preprocessing"] and unit_meta["preprocessing"]["pixels"] == "unit"
+        assert unit_meta["source"]["train_indices"] == std_meta["source"]["train_indices"]
+        mean = torch.tensor(std_meta["preprocessing"]["mean"], dtype=torch.float64)
+        sd = torch.tensor(std_meta["preprocessing"]["std"], dtype=torch.float64)
+        for key in [k for k in std_t if k.startswith("x_")]:
+            u = unit_t[key].double()
+            assert u.min() >= 0 and u.max() <= 1 and u.max() > 0.9
+            per_channel = u.reshape(len(u), channels, -1)
+            back = (std_t[key].double().reshape(len(u), channels, -1) * sd[:, None] + mean[:, None])
+            assert torch.allclose(per_channel, back, atol=1e-5), (prepare.__name__, key)
+        assert torch.equal(unit_t["y_train"], std_t["y_train"])
+        assert "NOT applied" in unit_meta["preprocessing"]["description"]
+    with pytest.raises(ValueError, match="pixels 'raw'"):
+        prepare_cifar10(shared, per_class=1, pixels="raw")
+
+
 # ---------------------------------------------------------------------------- synthetic
 def test_sine_regression():
     t, meta = sine_regression(seed=0)

@@ -149,6 +149,26 @@ def test_a_variant_changes_what_it_sets_in_every_problem_and_shares_the_other_ru
     assert not {n for n, _ in reads["fig10"]} & {n for n, _ in reads["fig10-x"]}
 
 
+def test_the_calibration_candidates_are_variants_of_any_network_figure():
+    """Issue 26's candidate settings as a variant's ``set`` (docs/calibration-design.md): the loss's
+    normalisation and N(0, 0.3^2) weights name their runs, and pixels in [0, 1] are a derived data set
+    whose preparer is the source's, with ``pixels: unit``."""
+    datasets = {**CONFIG["scales"]["ci"]["datasets"],
+                "cifar2_unit": {**CONFIG["scales"]["ci"]["datasets"]["cifar2"], "source": "cifar2", "pixels": "unit"}}
+    fig07 = {**CONFIG["scales"]["ci"]["fig07"], "variants": {
+        "sum": {"why": "w", "set": {"problem": {"loss": "sum_outputs"}}},
+        "n03": {"why": "w", "set": {"problem": {"init": "normal", "init_std": 0.3}}},
+        "unit": {"why": "w", "set": {"datasets": {"cifar2": "cifar2_unit"}}}}}
+    runs, reads, _ = plan("ci", {**CONFIG["scales"]["ci"], "fig07": fig07, "datasets": datasets})
+    names = {v: [n for n, _ in reads[f"fig07-{v}"]] for v in ("sum", "n03", "unit")}
+    assert all("-sumoutputs_" in n for n in names["sum"]) and all("-n0.3_" in n for n in names["n03"])
+    assert all(n.startswith("mlp-cifar2_unit-") for n in names["unit"])
+    assert not set(names["sum"]) & {n for n, _ in reads["fig07"]}
+    bad = {**fig07, "variants": {"n": {"why": "w", "set": {"problem": {"init": "normal", "std": 0.3}}}}}
+    with pytest.raises(ValueError, match="unexpected keyword argument 'std'"):
+        plan("ci", {**CONFIG["scales"]["ci"], "fig07": bad})
+
+
 def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():
     fig = CONFIG["scales"]["ci"]["fig05"]
     with pytest.raises(ValueError, match="scales.ci.fig05.variants: the name 'Bad-name'"):
@@ -162,16 +182,21 @@ def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():
         plan("ci", {**CONFIG["scales"]["ci"], "datasets": datasets})
 
 
-def test_post_processing_imports_no_torch():
+def test_post_processing_imports_no_torch_and_only_drawing_imports_matplotlib():
     """Statistics, claims, comparison, drawing, provenance and the book read results only: their jobs
-    import every figure and study module, and none of them pulls in torch (2-3 s a job)."""
+    import every figure and study module, and none of them pulls in torch (2-3 s a job); matplotlib and
+    seaborn (about 0.9 s) come in only when a figure is drawn."""
     code = ("import sys\n"
             "import adamdyn.registry as r\n"
             "[r.figure(f) for f in r.FIGURES]\n"
             "import adamdyn.published, adamdyn.provenance, adamdyn.claims.table, adamdyn.book\n"
-            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))[:3])")
+            "heavy = lambda: sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'matplotlib', 'seaborn'})\n"
+            "print(heavy())\n"
+            "from adamdyn.plotting import style\n"
+            "style.subplots()\n"
+            "print(heavy())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]", out
+    assert out.split("\n")[:2] == ["[]", "['matplotlib', 'seaborn']"], out
 
 
 def test_the_data_kinds_without_torch_are_the_preparers():

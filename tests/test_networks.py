@@ -32,6 +32,41 @@ def test_mlp_shapes_and_mse_loss(data_dir):
     assert problem_tag(PROBLEM) == "mlp-sine-8x8"
 
 
+def test_loss_normalisations_are_the_mean_times_their_constant(data_dir):
+    """half, sum over outputs, sum over samples and outputs: c times the mean (c = 1/2, K, N K), the
+    held-out loss with the held-out set's own N; the run's name says the normalisation."""
+    tensors = torch.load(data_dir / "sine.pt", weights_only=True)
+    values = {}
+    for loss in ("mean", "half", "sum_outputs", "sum_samples"):
+        torch.manual_seed(0)
+        obj = build_problem({**PROBLEM, "loss": loss}, torch.float64, CPU, data_dir=data_dir)
+        values[loss] = (float(obj.loss(None).detach()), obj.test_metrics()["test_loss"])
+    mean, test = values["mean"]
+    for loss, (c, c_test) in {"half": (0.5, 0.5), "sum_outputs": (1, 1), "sum_samples": (64, 32)}.items():
+        assert values[loss] == pytest.approx((c * mean, c_test * test), rel=1e-12), loss
+    x, y = tensors["x_train"].double(), tensors["y_train"].double()
+    torch.manual_seed(0)
+    obj = build_problem({**PROBLEM, "loss": "sum_samples"}, torch.float64, CPU, data_dir=data_dir)
+    assert float(obj.loss(None).detach()) == pytest.approx(float(((obj.module(x) - y) ** 2).sum().detach()), rel=1e-12)
+    assert obj.metadata["loss_scale"] == 64
+    assert problem_tag({**PROBLEM, "loss": "sum_samples"}) == "mlp-sine-8x8-sumsamples"
+    with pytest.raises(ValueError, match="Unknown loss 'sum'"):
+        build_problem({**PROBLEM, "loss": "sum"}, torch.float64, CPU, data_dir=data_dir)
+
+
+def test_normal_init_draws_weights_and_biases_from_n_0_std2(data_dir):
+    torch.manual_seed(0)
+    obj = build_problem({"name": "mlp", "data": "sine", "widths": [400, 400], "init": "normal", "init_std": 0.3},
+                        torch.float64, CPU, data_dir=data_dir)
+    w, b = obj.module[2].weight.detach(), obj.module[2].bias.detach()  # 400 x 400 and 400
+    assert float(w.std()) == pytest.approx(0.3, rel=0.01) and abs(float(w.mean())) < 0.003
+    assert float(b.std()) == pytest.approx(0.3, rel=0.1) and float(b.abs().max()) > 0.5  # not PyTorch's U(+-1/20)
+    assert problem_tag({**PROBLEM, "init": "normal", "init_std": 0.3}) == "mlp-sine-8x8-n0.3"
+    for bad in ({"init": "normal"}, {"init": "xavier_uniform", "init_std": 0.3}, {"init": "normal", "init_std": 0}):
+        with pytest.raises(ValueError, match="init 'normal' needs a positive init_std"):
+            build_problem({**PROBLEM, **bad}, torch.float64, CPU, data_dir=data_dir)
+
+
 def test_mlp_training_resumes_identically(data_dir, tmp_path):
     spec = RunSpec(problem=PROBLEM, optimiser=OptimiserSpec.from_config("adam", eta=1e-2, a=1, b=100),
                    seed=0, dtype="float32")

@@ -124,6 +124,26 @@ def test_a_batched_run_with_its_own_eps_is_the_engines_run_with_that_eps(tiny_da
         assert not np.allclose(batch[i].history["loss"].to_numpy()[1:], default[i].history["loss"].to_numpy()[1:])
 
 
+def test_a_batched_run_with_a_summed_loss_is_the_engines_and_the_means_run_at_eps_over_c(tiny_data, tmp_path):
+    """The loss summed over samples and outputs (c = N K = 120 on the toy set): the batch follows the
+    engine's runs of that loss, and, as eq. (3) says (the step is c m / (sqrt(c^2 v) + eps)), c times the
+    runs of the mean loss at eps / c."""
+    def plans(loss, eps):
+        return [RunPlan(spec=RunSpec(problem={**p.spec.problem, "loss": loss}, seed=0, dtype="float64",
+                                     optimiser=OptimiserSpec.from_config("adam", eta=1e-2, a=p.spec.optimiser.a,
+                                                                         b=p.spec.optimiser.b, eps=eps)),
+                        iterations=30) for p in _plans(30)]
+    summed = plans("sum_samples", 0.05)
+    batch = train_group("batched", summed, tmp_path / "sum.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+    mean = train_group("batched", plans("mean", 0.05 / 120), tmp_path / "mean.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+    for i, plan in enumerate(summed):
+        run = train(plan, tmp_path / f"sum{i}.pt", CPU, 100, log=_quiet, data_dir=tiny_data)
+        np.testing.assert_allclose(batch[i].history["loss"].to_numpy(), run.history["loss"].to_numpy(), rtol=1e-9)
+        np.testing.assert_allclose(batch[i].history["loss"].to_numpy(), 120 * mean[i].history["loss"].to_numpy(),
+                                   rtol=1e-9)
+    assert summed[0].name != plans("mean", 0.05)[0].name
+
+
 def test_a_diverging_batched_run_ends_like_an_engine_run(tmp_path):
     """A run whose loss turns non-finite ends there, marked diverged, its last row the non-finite
     loss: inputs of size 1e20 overflow float32's squared error at the first iteration."""

@@ -113,9 +113,9 @@ class Stack:
 
     def __init__(self, net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, eta: float, a: torch.Tensor,
                  b: torch.Tensor, iterations: int, start: list[torch.Tensor] | None = None,
-                 log_update_max: bool = False, eps: float = EPS):
+                 log_update_max: bool = False, eps: float = EPS, loss_scale: float = 1.0):
         cells = len(a)
-        self.x, self.y, self.iterations = x, y, iterations
+        self.x, self.y, self.iterations, self.loss_scale = x, y, iterations, loss_scale
         self.params = stack_mlp(net, cells) if start is None else [
             p.detach().clone().requires_grad_(True) for p in start]
         self.opt = BatchedAdam(self.params, eta, alpha=(1 - a * eta).to(x), beta=(1 - b * eta).to(x), eps=eps)
@@ -130,6 +130,8 @@ class Stack:
         for p in self.params:
             p.grad = None
         per_cell = ((batched_forward(self.params, self.x) - self.y) ** 2).mean(dim=(1, 2))
+        if self.loss_scale != 1:  # the problem's loss normalisation (adamdyn.problems.networks.LOSSES)
+            per_cell = self.loss_scale * per_cell
         bad = self.active & ~torch.isfinite(per_cell.detach())
         self.losses[self.k] = torch.where(self.active, per_cell.detach(),
                                           torch.full_like(per_cell, float("nan"))).double().cpu()
@@ -211,7 +213,8 @@ def train_batch(plans: list[RunPlan], checkpoint_path: str | Path, device: torch
     a = torch.tensor([p.spec.optimiser.a for p in plans], dtype=dtype, device=device)
     b = torch.tensor([p.spec.optimiser.b for p in plans], dtype=dtype, device=device)
     stack = Stack(objective.module, x, y, spec.optimiser.eta, a, b, iterations, start,
-                  log_update_max=plans[0].log_update_max, eps=spec.optimiser.eps)
+                  log_update_max=plans[0].log_update_max, eps=spec.optimiser.eps,
+                  loss_scale=objective.metadata.get("loss_scale", 1.0))
     identity = {"executor": "batched", "runs": [run_identity(p) for p in plans], "iterations": iterations}
     elapsed, resumed_from = 0.0, []
     ckpt = load_checkpoint(checkpoint_path, identity, device, log)

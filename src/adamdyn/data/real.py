@@ -58,6 +58,33 @@ def standardise(images_u8: np.ndarray, mean: Sequence[float], std: Sequence[floa
     return ((x - m) / s).astype(np.float32)
 
 
+#: [U] the pixels' scaling (issue 26's candidate ``unit_pixels``): standardised per channel (our
+#: default) or left in [0, 1] (``unit``).
+PIXELS = ("standardised", "unit")
+
+
+def pixel_values(images_u8: np.ndarray, pixels: str, mean: Sequence[float], std: Sequence[float],
+                 channel_axis: int | None) -> np.ndarray:
+    """The network's inputs as ``pixels`` says: standardised (:func:`standardise`), or ``images_u8 / 255``
+    (float64 division, as float32)."""
+    if pixels == "standardised":
+        return standardise(images_u8, mean, std, channel_axis)
+    if pixels == "unit":
+        return (np.asarray(images_u8, dtype=np.float64) / 255.0).astype(np.float32)
+    raise ValueError(f"pixels {pixels!r}: expected one of {', '.join(PIXELS)}")
+
+
+def _pixels_note(pixels: str) -> str:
+    return "" if pixels == "standardised" else (
+        " -- NOT applied (pixels='unit'): inputs are pixels/255 in [0,1]; mean and std are recorded only")
+
+
+def _pixels_key(pixels: str) -> dict:
+    """``{"pixels": ...}`` in a prepared set's preprocessing, left out for the default (whose provenance
+    stays as it was before the option existed)."""
+    return {} if pixels == "standardised" else {"pixels": pixels}
+
+
 def one_hot(labels: np.ndarray, classes: Sequence[int]) -> torch.Tensor:
     """float32 one-hot targets; column ``j`` is class ``classes[j]``."""
     col = {int(c): j for j, c in enumerate(classes)}
@@ -76,15 +103,16 @@ _CIFAR_PRE = (
 )
 
 
-def _cifar_meta(name: str, source: dict, layout: str, mean: list[float], std: list[float]) -> dict:
+def _cifar_meta(name: str, source: dict, layout: str, mean: list[float], std: list[float],
+                pixels: str = "standardised") -> dict:
     """The provenance of a CIFAR subset: its source and its preprocessing (:data:`_CIFAR_PRE` then ``layout``)."""
     return {"name": name, "source": source,
-            "preprocessing": {"description": _CIFAR_PRE + layout, "mean": mean, "std": std, "stats_from": "x_train",
-                              "channel_order": "RGB"}}
+            "preprocessing": {"description": _CIFAR_PRE + _pixels_note(pixels) + layout, "mean": mean, "std": std,
+                              "stats_from": "x_train", "channel_order": "RGB", **_pixels_key(pixels)}}
 
 
 def prepare_cifar2(root, per_class: int = 1000, test_per_class: int = 1000,
-                   classes: Sequence[int] = (0, 1), verify: bool = True) -> Prepared:
+                   classes: Sequence[int] = (0, 1), verify: bool = True, pixels: str = "standardised") -> Prepared:
     """CIFAR-2 for the MLP figures: airplane vs automobile by default.
 
     Training set: the first ``per_class`` training images of each class in dataset order;
@@ -93,6 +121,7 @@ def prepare_cifar2(root, per_class: int = 1000, test_per_class: int = 1000,
     [0, 1] and standardised per channel with the *training* subset's mean and population std,
     then flattened channel-first, (N, 3, 32, 32) -> (N, 3072). Targets are float32 one-hot
     with ``len(classes)`` columns, column ``j`` = class ``classes[j]`` (airplane = column 0).
+    ``pixels="unit"`` leaves the pixels in [0, 1] (:data:`PIXELS`).
 
     Keys: ``x_train`` (N, 3072), ``y_train`` (N, 2), and ``x_test``, ``y_test``.
     """
@@ -111,7 +140,7 @@ def prepare_cifar2(root, per_class: int = 1000, test_per_class: int = 1000,
     tr, te = rank < per_class, rank >= per_class
     chw = images.transpose(0, 3, 1, 2)  # (N, 3, 32, 32)
     mean, std = channel_stats(chw[tr], channel_axis=1)
-    x = standardise(chw, mean, std, channel_axis=1).reshape(len(idx), -1)
+    x = pixel_values(chw, pixels, mean, std, channel_axis=1).reshape(len(idx), -1)
     tensors = {
         "x_train": torch.from_numpy(np.ascontiguousarray(x[tr])),
         "y_train": one_hot(labels[tr], classes),
@@ -132,13 +161,14 @@ def prepare_cifar2(root, per_class: int = 1000, test_per_class: int = 1000,
     source["train_indices"] = idx[tr]
     source["test_indices"] = idx[te]
     return _finish(tensors, _cifar_meta("cifar2", source, "; flattened channel-first (N,3,32,32) -> (N,3072); "
-                                         "targets one-hot float32, column j = classes[j]", mean, std))
+                                         "targets one-hot float32, column j = classes[j]", mean, std, pixels))
 
 
-def prepare_cifar10(root, per_class: int = 1000, verify: bool = True) -> Prepared:
+def prepare_cifar10(root, per_class: int = 1000, verify: bool = True, pixels: str = "standardised") -> Prepared:
     """CIFAR-10 subset for the ResNet figure: the first ``per_class`` training images of each
     of the 10 classes in dataset order, sorted by original index, as (N, 3, 32, 32) float32
-    standardised per channel with the subset's mean/std; one-hot float32 targets (10 columns).
+    standardised per channel with the subset's mean/std (or in [0, 1]: ``pixels="unit"``); one-hot
+    float32 targets (10 columns).
 
     Keys: ``x_train``, ``y_train`` (no held-out set).
     """
@@ -151,7 +181,7 @@ def prepare_cifar10(root, per_class: int = 1000, verify: bool = True) -> Prepare
     chw = images.transpose(0, 3, 1, 2)
     mean, std = channel_stats(chw, channel_axis=1)
     tensors = {
-        "x_train": torch.from_numpy(standardise(chw, mean, std, channel_axis=1)),
+        "x_train": torch.from_numpy(pixel_values(chw, pixels, mean, std, channel_axis=1)),
         "y_train": one_hot(labels, classes),
     }
     source = dict(info)
@@ -162,15 +192,16 @@ def prepare_cifar10(root, per_class: int = 1000, verify: bool = True) -> Prepare
     }
     source["train_indices"] = idx
     return _finish(tensors, _cifar_meta("cifar10", source, "; images kept as (N,3,32,32); no augmentation; "
-                                        "targets one-hot float32", mean, std))
+                                        "targets one-hot float32", mean, std, pixels))
 
 
-def prepare_fashion_mnist(root, per_class: int = 1000, verify: bool = True) -> Prepared:
+def prepare_fashion_mnist(root, per_class: int = 1000, verify: bool = True, pixels: str = "standardised") -> Prepared:
     """Fashion-MNIST subset for the (a, b) grid figure.
 
     The first ``per_class`` official training images of each class in dataset order, sorted
     by original index; pixels /255 then standardised with the subset's (single-channel) mean
-    and population std; flattened to 784; one-hot float32 targets (10 columns).
+    and population std (or left in [0, 1]: ``pixels="unit"``); flattened to 784; one-hot float32
+    targets (10 columns).
 
     Keys: ``x_train`` (N, 784), ``y_train`` (N, 10).
     """
@@ -190,7 +221,7 @@ def prepare_fashion_mnist(root, per_class: int = 1000, verify: bool = True) -> P
     idx = np.sort(np.concatenate(chosen))
     sub = images[idx]
     mean, std = channel_stats(sub, channel_axis=None)
-    x = standardise(sub, mean, std, channel_axis=None).reshape(len(idx), -1)
+    x = pixel_values(sub, pixels, mean, std, channel_axis=None).reshape(len(idx), -1)
     tensors = {"x_train": torch.from_numpy(x), "y_train": one_hot(labels[idx], range(10))}
     source = dict(info)
     source["selection"] = {
@@ -205,9 +236,9 @@ def prepare_fashion_mnist(root, per_class: int = 1000, verify: bool = True) -> P
         "source": source,
         "preprocessing": {
             "description": "pixels/255 in [0,1]; standardised (x - mean) / std with the "
-                           "subset's mean and population std (one channel); flattened to 784; "
-                           "targets one-hot float32",
-            "mean": mean, "std": std, "stats_from": "x_train",
+                           "subset's mean and population std (one channel)" + _pixels_note(pixels)
+                           + "; flattened to 784; targets one-hot float32",
+            "mean": mean, "std": std, "stats_from": "x_train", **_pixels_key(pixels),
         },
     }
     return _finish(tensors, meta)

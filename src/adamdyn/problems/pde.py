@@ -42,13 +42,15 @@ def dgm_objective(u, x_interior, f_interior, x_boundary, g_boundary, boundary_we
 
 
 def dgm_poisson(data: str, widths: list[int], activation: str, dtype: torch.dtype, device: torch.device,
-                data_dir: str | Path, init: str = "default", boundary_weight: float = 1.0) -> Objective:
+                data_dir: str | Path, init: str = "default", boundary_weight: float = 1.0,
+                init_std: float | None = None) -> Objective:
     """A network u(x; theta) (d - widths - 1) trained by DGM on the prepared collocation set ``data``
     (``poisson_cube`` or ``poisson_disk``); ``test_error`` is the mean of (u - u*)^2 on its test points.
-    ``init`` and ``boundary_weight`` are [U] variants (PyTorch's initialisation and eq. (13)'s 1 by default)."""
+    ``init`` (with ``init_std`` for ``normal``) and ``boundary_weight`` are [U] variants (PyTorch's
+    initialisation and eq. (13)'s 1 by default)."""
     tensors, _ = load_prepared(Path(data_dir) / f"{data}.pt")
     t = {k: v.to(device, dtype) for k, v in tensors.items()}
-    net = mlp_net([t["x_interior"].shape[1], *widths, 1], activation, init).to(device, dtype)
+    net = mlp_net([t["x_interior"].shape[1], *widths, 1], activation, init, init_std).to(device, dtype)
 
     def loss(batch=None):
         return dgm_objective(net, t["x_interior"], t["f_interior"], t["x_boundary"], t["g_boundary"],
