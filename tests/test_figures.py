@@ -185,7 +185,7 @@ def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():
 def test_post_processing_imports_no_torch_and_only_drawing_imports_matplotlib():
     """Statistics, claims, comparison, drawing, provenance and the book read results only: their jobs
     import every figure and study module, and none of them pulls in torch (2-3 s a job); matplotlib and
-    seaborn (about 0.9 s) come in only when a figure is drawn."""
+    seaborn (about 0.5 s a job) come in only when a figure is drawn."""
     code = ("import sys\n"
             "import adamdyn.registry as r\n"
             "[r.figure(f) for f in r.FIGURES]\n"
