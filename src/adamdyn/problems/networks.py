@@ -36,17 +36,22 @@ def loss_scale(loss: str, n_samples: int, n_outputs: int) -> float:
     return scales[loss]
 
 
+def check_init(init: str, init_std: float | None) -> None:
+    """Refuse an unknown ``init``, ``normal`` without a positive ``init_std``, or an ``init_std`` with another init."""
+    if init not in INITS:
+        raise ValueError(f"Unknown init {init!r}: expected one of {', '.join(INITS)}")
+    if (init == "normal") != (init_std is not None) or (init_std is not None and not init_std > 0):
+        raise ValueError(f"init {init!r} with init_std {init_std!r}: init 'normal' needs a positive init_std "
+                         "(e.g. 0.3), and no other init takes one")
+
+
 def mlp_net(sizes: list[int], activation: str = "relu", init: str = "default",
             init_std: float | None = None) -> nn.Sequential:
     """d_0 - d_1 - ... - d_L with the activation after every hidden layer; ``init`` one of :data:`INITS`
     (``normal`` needs ``init_std``, the others take none)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
-    if init not in INITS:
-        raise ValueError(f"Unknown init {init!r}: expected one of {', '.join(INITS)}")
-    if (init == "normal") != (init_std is not None) or (init_std is not None and not init_std > 0):
-        raise ValueError(f"init {init!r} with init_std {init_std!r}: init 'normal' needs a positive init_std "
-                         "(e.g. 0.3), and no other init takes one")
+    check_init(init, init_std)
     layers: list[nn.Module] = []
     for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(d_in, d_out))
@@ -64,8 +69,9 @@ def mlp_net(sizes: list[int], activation: str = "relu", init: str = "default",
 def init_tag(problem: dict) -> str:
     """The piece of a run's name that says a problem's initialisation when it is not PyTorch's, and its
     loss's normalisation when it is not the mean."""
-    init = problem.get("init", "default")
-    tag = f"-n{fmt(problem['init_std'])}" if init == "normal" else {
+    init, std = problem.get("init", "default"), problem.get("init_std")
+    check_init(init, std)  # named at planning, before any job: the builder would refuse it only when training
+    tag = f"-n{fmt(std)}" if init == "normal" else {
         "default": "", "xavier_uniform": "-xu", "xavier_normal": "-xn"}[init]
     loss = problem.get("loss", "mean")
     return tag + ("" if loss == "mean" else f"-{loss.replace('_', '')}")
