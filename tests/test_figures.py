@@ -170,6 +170,9 @@ def test_the_calibration_candidates_are_variants_of_any_network_figure():
     no_std = {**fig07, "variants": {"n": {"why": "w", "set": {"problem": {"init": "normal"}}}}}
     with pytest.raises(ValueError, match="init 'normal' needs a positive init_std"):  # at planning, before any job
         plan("ci", {**CONFIG["scales"]["ci"], "fig07": no_std})
+    bad_loss = {**fig07, "variants": {"s": {"why": "w", "set": {"problem": {"loss": "sum"}}}}}
+    with pytest.raises(ValueError, match="Unknown loss 'sum'"):  # at planning too
+        plan("ci", {**CONFIG["scales"]["ci"], "fig07": bad_loss})
 
 
 def test_a_variant_with_a_bad_name_or_an_unknown_data_set_is_refused():

@@ -96,8 +96,9 @@ def problem_title(info: dict) -> str:
         act = p.get("activation", "relu")
         init = {"xavier_uniform": ", Glorot-uniform init", "xavier_normal": ", Glorot-normal init",
                 "normal": f", N(0, {p.get('init_std')}^2) init"}.get(p.get("init"), "")
-        init += {"half": ", half square loss", "sum_outputs": ", loss summed over outputs",
-                 "sum_samples": ", loss summed over samples and outputs"}.get(p.get("loss"), "")
+        loss = {"half": ", half square loss", "sum_outputs": ", loss summed over outputs",
+                "sum_samples": ", loss summed over samples and outputs"}.get(p.get("loss"), "")
         weight = f", boundary x{p['boundary_weight']:g}" if p.get("boundary_weight", 1) != 1 else ""
-        return f"{data}, MLP {'-'.join(map(str, p['widths']))} hidden" + ("" if act == "relu" else f", {act}") + init + weight
+        return (f"{data}, MLP {'-'.join(map(str, p['widths']))} hidden" + ("" if act == "relu" else f", {act}")
+                + init + loss + weight)
     return data

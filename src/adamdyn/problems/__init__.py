@@ -10,7 +10,7 @@ from typing import Callable
 import torch
 
 from .base import Objective
-from .networks import init_tag, mlp
+from .networks import mlp, options_tag
 from .pde import dgm_poisson
 from .quadratic import scalar_quadratic, wishart_quadratic
 from .resnet import resnet18
@@ -23,10 +23,10 @@ REGISTRY: dict[str, tuple[Callable[..., Objective], Callable[[dict], str]]] = {
                           lambda p: f"quad{p['dim']}-s{p['seed']}-f{fmt(p['f0'])}"),
     "scalar_quadratic": (scalar_quadratic, lambda p: f"quad1-x{fmt(p['x0'])}"),
     "mlp": (mlp, lambda p: f"mlp-{p['data']}-{'x'.join(map(str, p['widths']))}"
-                           + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "") + init_tag(p)),
+                           + (f"-{p['activation']}" if p.get("activation", "relu") != "relu" else "") + options_tag(p)),
     "resnet18": (resnet18, lambda p: f"resnet18-{p['data']}-w{p['width']}"),
     "dgm_poisson": (dgm_poisson, lambda p: f"dgm-{p['data'].removeprefix('poisson_')}-"
-                                           f"{'x'.join(map(str, p['widths']))}-{p['activation']}" + init_tag(p)
+                                           f"{'x'.join(map(str, p['widths']))}-{p['activation']}" + options_tag(p)
                                            + (f"-bw{fmt(p['boundary_weight'])}" if p.get("boundary_weight", 1) != 1 else "")),
 }
 

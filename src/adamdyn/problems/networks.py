@@ -28,12 +28,16 @@ INITS = ("default", "xavier_uniform", "xavier_normal", "normal")
 LOSSES = ("mean", "half", "sum_outputs", "sum_samples")
 
 
+def check_loss(loss: str) -> None:
+    """Refuse a loss normalisation not in :data:`LOSSES`."""
+    if loss not in LOSSES:
+        raise ValueError(f"Unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
+
+
 def loss_scale(loss: str, n_samples: int, n_outputs: int) -> float:
     """The constant c with loss = c * mean squared error (:data:`LOSSES`)."""
-    scales = {"mean": 1.0, "half": 0.5, "sum_outputs": float(n_outputs), "sum_samples": float(n_samples * n_outputs)}
-    if loss not in scales:
-        raise ValueError(f"Unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
-    return scales[loss]
+    check_loss(loss)
+    return {"mean": 1.0, "half": 0.5, "sum_outputs": float(n_outputs), "sum_samples": float(n_samples * n_outputs)}[loss]
 
 
 def check_init(init: str, init_std: float | None) -> None:
@@ -66,14 +70,15 @@ def mlp_net(sizes: list[int], activation: str = "relu", init: str = "default",
     return nn.Sequential(*layers)
 
 
-def init_tag(problem: dict) -> str:
-    """The piece of a run's name that says a problem's initialisation when it is not PyTorch's, and its
-    loss's normalisation when it is not the mean."""
-    init, std = problem.get("init", "default"), problem.get("init_std")
-    check_init(init, std)  # named at planning, before any job: the builder would refuse it only when training
+def options_tag(problem: dict) -> str:
+    """The piece of a run's name that says a network problem's initialisation when it is not PyTorch's,
+    and its loss's normalisation when it is not the mean. Both are checked here, when the runs are
+    named at planning: the builder would refuse a bad one only when its job trains."""
+    init, std, loss = problem.get("init", "default"), problem.get("init_std"), problem.get("loss", "mean")
+    check_init(init, std)
+    check_loss(loss)
     tag = f"-n{fmt(std)}" if init == "normal" else {
         "default": "", "xavier_uniform": "-xu", "xavier_normal": "-xn"}[init]
-    loss = problem.get("loss", "mean")
     return tag + ("" if loss == "mean" else f"-{loss.replace('_', '')}")
 
 
