@@ -66,7 +66,11 @@ def test_each_figure_and_study_has_all_its_settings_in_one_file():
     and only its own; config.yaml holds what the figures share and no figure's settings."""
     shared = yaml.safe_load((ROOT / "config.yaml").read_text())
     assert not set(FIGURES) & {*shared["stats"], *shared["claims"], *(k for s in shared["scales"].values() for k in s)}
-    assert sorted(p.stem for p in settings_files(ROOT)) == sorted(FIGURES)
+    # and the calibration study's (issue 26): candidates applied to the figures, not a figure of its own
+    assert sorted(p.stem for p in settings_files(ROOT)) == sorted([*FIGURES, "calibration"])
+    calibration = yaml.safe_load((ROOT / "workflow" / "config" / "calibration.yaml").read_text())
+    assert set(calibration) == {"scales", "schema"} and set(calibration["schema"]) == {"calibration"}
+    assert all(set(entry) <= {"calibration", "datasets"} for entry in calibration["scales"].values())
     for fig in FIGURES:
         own = yaml.safe_load((ROOT / "workflow" / "config" / f"{fig}.yaml").read_text())
         assert set(own) <= {"stats", "claims", "scales", "schema"} and set(own["scales"]) == set(SCALES), fig

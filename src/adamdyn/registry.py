@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from types import ModuleType
 
 from . import figures as _paper, studies as _studies
+from .calibration import candidate_variants
 from .naming import split_figure_id
 
 FIGURE_NAME = re.compile(r"^fig\d\d$")
@@ -117,17 +118,20 @@ def _merge(base: dict, change: dict) -> dict:
     return out
 
 
-def apply_variant(cfg: dict, change: dict) -> dict:
+def apply_variant(cfg: dict, change: dict, problems: list[str] | None = None) -> dict:
     """A figure's scale entry with a variant's ``set`` merged in. A ``problem`` change applies to
-    every problem of the figure: the entry's and each runs entry's own (Fig 1 and Fig 10 have two);
-    ``datasets: {name: other}`` trains every problem on data set ``other`` where it used ``name``
-    (``other`` is a data set of the scale, e.g. one with more points: ``source: name`` there)."""
+    every problem of the figure: the entry's and each runs entry's own (Fig 1 and Fig 10 have two),
+    or only to those whose name is in ``problems`` when given (a calibration candidate's loss is an
+    MLP's option, :mod:`adamdyn.calibration`); ``datasets: {name: other}`` trains every problem on
+    data set ``other`` where it used ``name`` (``other`` is a data set of the scale, e.g. one with more
+    points: ``source: name`` there)."""
     change = dict(change)
     problem = change.pop("problem", {})
     swap = change.pop("datasets", {})  # {data set: the data set used in its place}
 
     def changed(p: dict) -> dict:
-        p = _merge(p, problem)
+        if problems is None or p.get("name") in problems:
+            p = _merge(p, problem)
         return {**p, "data": swap[p["data"]]} if p.get("data") in swap else p
 
     out = _merge({k: v for k, v in cfg.items() if k != "variants"}, change)
@@ -150,13 +154,17 @@ def variant_configs(scale_cfg: dict) -> dict[str, dict]:
             if not VARIANT_NAME.match(str(name)):
                 raise ValueError(f"{fig}.variants: the name {name!r} must be lower-case letters, digits and _")
             out[f"{fig}-{name}"] = apply_variant(cfg, variant.get("set", {}))
+    for name, (cfg, _) in candidate_variants(scale_cfg).items():
+        out[name] = cfg
     return out
 
 
 def variant_notes(scale_cfg: dict) -> dict[str, dict]:
-    """What each variant changes and why (``set`` and ``why`` of its config), by figure id."""
-    return {f"{fig}-{name}": {"set": v.get("set", {}), "why": v.get("why", "")}
-            for fig in FIGURES if fig in scale_cfg for name, v in (scale_cfg[fig].get("variants") or {}).items()}
+    """What each variant changes and why (``set`` and ``why`` of its config), by figure id; the
+    calibration's candidates (``figNN-cal_<candidate>``) included."""
+    notes = {f"{fig}-{name}": {"set": v.get("set", {}), "why": v.get("why", "")}
+             for fig in FIGURES if fig in scale_cfg for name, v in (scale_cfg[fig].get("variants") or {}).items()}
+    return {**notes, **{name: note for name, (_, note) in candidate_variants(scale_cfg).items()}}
 
 
 def settings_for(name: str, part: str, config: dict, scale_cfg: dict) -> dict:

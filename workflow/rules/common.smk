@@ -103,7 +103,40 @@ def figure_code(wildcards):
 
 def all_targets():
     return [*(figure_targets(fig) for fig in BUILT), f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md",
-            *data_targets()]
+            *data_targets(), *([f"{RESULTS}/calibration/calibration.md"] if CALIBRATION and BUILD_VARIANTS else [])]
+
+
+# --- the calibration study (rules/calibration.smk): C0 is the main figures, each candidate its variants ---
+CALIBRATION = SCALE_CFG.get("calibration")
+
+
+def calibration_tables():
+    """{candidate: {figure: (its comparison, whether the candidate changes its runs)}}, C0 first."""
+    made = set(FIGURES)
+    out = {"C0": {fig: (f"{RESULTS}/compare/{fig}.csv", True) for fig in CALIBRATION["figures"]}}
+    for cand in CALIBRATION["candidates"]:
+        own = {fig: f"{fig}-cal_{cand}" in made for fig in CALIBRATION["figures"]}
+        out[cand] = {fig: (f"{RESULTS}/compare/{fig}-cal_{cand}.csv" if own[fig] else f"{RESULTS}/compare/{fig}.csv",
+                           own[fig]) for fig in CALIBRATION["figures"]}
+    return out
+
+
+def calibration_compares(wildcards):
+    return sorted({path for figs in calibration_tables().values() for path, _ in figs.values()})
+
+
+def calibration_map(wildcards):
+    """Fig 8's map (held out), where the scale has it: the claims of the Fig 8 reduction study's variant."""
+    found = CALIBRATION["held_out"].get("map")
+    return [f"{RESULTS}/claims/{found['figure']}.json"] if found else []
+
+
+def calibration_spec(wildcards, input):
+    found = CALIBRATION["held_out"].get("map")
+    return json.dumps({"candidates": {c: v["why"] for c, v in CALIBRATION["candidates"].items()},
+                       "tables": calibration_tables(), "selection": CALIBRATION["selection"],
+                       "held_out": CALIBRATION["held_out"], "scale": SCALE, "stamp": stamp(wildcards),
+                       "map": {"claims": input.map[0], "reference": found["reference"]} if found else None})
 
 
 def data_targets():
@@ -299,6 +332,8 @@ def target_list():
          *(f"  {fig:<18} {figure_title(fig)}{f' (variant {split_figure_id(fig)[1]})' if fig in VARIANTS else ''}"
            for fig in FIGURES),
          f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
+         *([f"  {'calibration':<18} the calibration study: its candidates x figures against the published readings, "
+             f"{RESULTS}/calibration/ (docs_calibration copies its page into docs/)"] if CALIBRATION else []),
          f"  {'book':<18} the results book of the scale: {RESULTS}/book/ (a page per figure and study)",
          f"  {'docs':<18} copy the book, the figures and the claims table into docs/ and the README's table",
          f"  {'targets':<18} this list",

@@ -1,0 +1,48 @@
+"""The calibration study's figures (issue 26; its design, written before its results:
+docs/calibration-design.md): the settings the paper leaves open, one candidate at a time, applied
+to every figure it touches, never chosen per figure.
+
+A scale's ``calibration`` entry (workflow/config/calibration.yaml) declares
+
+- ``candidates``: ``{name: {why, set, problems}}``, each a set of changes as a variant's ``set`` is
+  (:func:`adamdyn.registry.apply_variant`); ``problems`` names the problems its ``problem`` change
+  applies to (a loss normalisation is an MLP's option; the DGM objective is eq. (13) as printed);
+- ``figures``: ``{figNN: {...}}``, the figures it measures, each with what the study changes for
+  its own runs only (e.g. Fig 7's seed 0, the only curve its readings read);
+- ``selection`` and ``held_out``: the split of the published readings (scored by
+  :mod:`adamdyn.published.calibration`).
+
+Candidate ``c`` of figure ``figNN`` is the variant ``figNN-cal_c`` (:func:`candidate_variants`),
+declared only where ``c`` changes one of the figure's runs; elsewhere the figure's readings under
+``c`` are the main figure's. The reference ``C0`` is the main figure itself.
+"""
+from __future__ import annotations
+
+PREFIX = "cal_"  # a candidate's variant: figNN-cal_<candidate>
+
+
+def candidate_variants(scale_cfg: dict) -> dict[str, tuple[dict, dict]]:
+    """``{figNN-cal_<c>: (its scale entry, {set, why})}`` for every figure of the scale's calibration
+    and every candidate that changes one of its problems or data sets."""
+    from .registry import apply_variant  # the registry imports this module
+
+    study = scale_cfg.get("calibration") or {}
+    out = {}
+    for fig, own in (study.get("figures") or {}).items():
+        if fig not in scale_cfg:
+            raise ValueError(f"calibration.figures: {fig} is not a figure of this scale")
+        base = {k: v for k, v in scale_cfg[fig].items() if k != "variants"}
+        for name, cand in (study.get("candidates") or {}).items():
+            changed = apply_variant(base, cand["set"], cand.get("problems"))
+            if changed == base:
+                continue  # the candidate does not touch this figure: its readings are C0's
+            out[f"{fig}-{PREFIX}{name}"] = (apply_variant(changed, own or {}),
+                                            {"set": cand["set"], "why": f"calibration candidate {name}: {cand['why']}"})
+    return out
+
+
+def touched(scale_cfg: dict) -> dict[str, list[str]]:
+    """``{candidate: [figures it touches]}`` at this scale (the others read C0's runs)."""
+    made = candidate_variants(scale_cfg)
+    study = scale_cfg.get("calibration") or {}
+    return {c: [f for f in study.get("figures", {}) if f"{f}-{PREFIX}{c}" in made] for c in study.get("candidates", {})}
