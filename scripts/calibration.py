@@ -27,11 +27,10 @@ def main() -> None:
     cells = cal.map_cells(read_json(s["map"]["claims"]), s["map"]["reference"]) if s.get("map") else None
     table = cal.score(rows, cells)
     decision = cal.decide(table, list(s["tables"]))
-    missed = cal.unexplained(rows)
     write_csv(args.out / "readings.csv", rows)
     write_csv(args.out / "table.csv", table)
     write_json(args.out / "decision.json", decision)
-    write_text(args.out / "calibration.md", cal.markdown(table, decision, missed, s["candidates"], s["scale"], s["stamp"]))
+    write_text(args.out / "calibration.md", cal.markdown(table, decision, rows, s["candidates"], s["scale"], s["stamp"]))
 
 
 if __name__ == "__main__":
