@@ -115,5 +115,10 @@ def test_ci_scale_builds_the_calibration_study(ci_dir):
     assert (readings.loc[readings["kind"] == "start", "half"] == "selection").all()
     decision = json.loads((out / "decision.json").read_text())
     assert decision["choice"] in ["C0", *study["candidates"]]
+    # a candidate's figure is scored from its comparison alone: not drawn or claimed by the default target
+    results = out.parent
+    assert (results / "compare" / "fig04-cal_glorot.csv").exists() and (results / "stats" / "fig04-cal_glorot.csv").exists()
+    assert not (results / "figures" / "fig04-cal_glorot.png").exists()
+    assert not (results / "claims" / "fig04-cal_glorot.json").exists()
     page = (out / "calibration.md").read_text()
     assert "(=C0)" in page and "## The choice" in page and "glorot" in page

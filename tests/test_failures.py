@@ -69,5 +69,5 @@ def test_ci_fails_instead_of_skipping_when_the_data_copy_is_missing(tmp_path):
     assert proc.returncode != 0 and "offline data copy" in proc.stdout + proc.stderr
     env["CI"] = "false"
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/test_data_prepare.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+                           "tests/test_data_prepare.py::test_cifar2_small_definition"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and "SKIPPED" in proc.stdout and "offline data copy not found" in proc.stdout

@@ -5,7 +5,7 @@ to every figure it touches, never chosen per figure.
 A scale's ``calibration`` entry (workflow/config/calibration.yaml) declares
 
 - ``candidates``: ``{name: {why, set, problems}}``, each a set of changes as a variant's ``set`` is
-  (:func:`adamdyn.registry.apply_variant`); ``problems`` names the problems its ``problem`` change
+  (:func:`adamdyn.variants.apply_variant`); ``problems`` names the problems its ``problem`` change
   applies to (a loss normalisation is an MLP's option; the DGM objective is eq. (13) as printed);
 - ``figures``: ``{figNN: {...}}``, the figures it measures, each with what the study changes for
   its own runs only (e.g. Fig 7's seed 0, the only curve its readings read);
@@ -18,14 +18,14 @@ declared only where ``c`` changes one of the figure's runs; elsewhere the figure
 """
 from __future__ import annotations
 
+from .variants import apply_variant
+
 PREFIX = "cal_"  # a candidate's variant: figNN-cal_<candidate>
 
 
 def candidate_variants(scale_cfg: dict) -> dict[str, tuple[dict, dict]]:
     """``{figNN-cal_<c>: (its scale entry, {set, why})}`` for every figure of the scale's calibration
     and every candidate that changes one of its problems or data sets."""
-    from .registry import apply_variant  # the registry imports this module
-
     study = scale_cfg.get("calibration") or {}
     out = {}
     for fig, own in (study.get("figures") or {}).items():

@@ -43,8 +43,13 @@ BASE_FIGURES = [f for f in FIGURES if split_figure_id(f)[1] is None]  # without 
 # variants where the scale builds them (`build_variants`, or --config variants=true|false). A variant
 # left out is still a target by name (`snakemake fig10-xavier`).
 BUILD_VARIANTS = SCALE_CFG["build_variants"] if config["variants"] == "auto" else config["variants"]
-BUILT = FIGURES if BUILD_VARIANTS else BASE_FIGURES
-DECLARED = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why: every variant the settings declare
+# The calibration's candidates (figNN-cal_<candidate>, rules/calibration.smk) are scored from their
+# comparisons alone: not drawn, claimed or listed with the variants; the calibration page is their output.
+CALIBRATION = SCALE_CFG.get("calibration")
+CANDIDATE_FIGURES = [f for f in FIGURES if (split_figure_id(f)[1] or "").startswith("cal_")]
+BUILT = [f for f in FIGURES if f not in CANDIDATE_FIGURES] if BUILD_VARIANTS else BASE_FIGURES
+NOTES = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why: every variant, candidates included
+DECLARED = {f: v for f, v in NOTES.items() if f not in CANDIDATE_FIGURES}  # the variants the settings declare
 VARIANTS = {f: v for f, v in DECLARED.items() if f in BUILT}  # those built
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
@@ -73,9 +78,11 @@ BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
-    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(BUILT) for r in j.runs)]  # the default target's
+    _default = BUILT + (CANDIDATE_FIGURES if BUILD_VARIANTS else [])  # with the calibration, where it is built
+    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(_default) for r in j.runs)]  # the default target's
     print(f"Scale: {SCALE} ({SCALE_WHY}); the default target builds {', '.join(BUILT)}"
-          f"{'' if BUILT == FIGURES else ' (not the variants: --config variants=true)'}; "
+          f"{'' if BUILD_VARIANTS else ' (not the variants: --config variants=true)'}"
+          f"{' and the calibration study' if CALIBRATION and BUILD_VARIANTS else ''}; "
           f"{len({r for j in _jobs for r in j.runs})} distinct runs in {len(_jobs)} training jobs "
           f"({sum(j.executor == 'batched' for j in _jobs)} batched, {sum(j.executor == 'sequence' for j in _jobs)} "
           f"sequences of runs); {SCALE_CFG.get('cost', 'cost not measured')}. Results in {RESULTS}/.",
@@ -107,7 +114,6 @@ def all_targets():
 
 
 # --- the calibration study (rules/calibration.smk): C0 is the main figures, each candidate its variants ---
-CALIBRATION = SCALE_CFG.get("calibration")
 
 
 def calibration_tables():
@@ -301,7 +307,7 @@ def figure_settings(part):
 def caption(wildcards):
     """The figure's caption, workflow/report/<id>.rst, for the report."""
     text = Path(workflow.basedir, "workflow", "report", f"{figure_base(wildcards.fig)}.rst").read_text()
-    note = VARIANTS.get(wildcards.fig)
+    note = NOTES.get(wildcards.fig)
     if note:  # a variant: what it changes, and why it is tried
         text += f"\n\nVariant ``{wildcards.fig}``: {json.dumps(note['set'])}. {note['why']}"
     return text
@@ -329,7 +335,7 @@ def target_list():
         [f"Targets at the {SCALE} scale (snakemake --cores 2 TARGET --config scale={SCALE}):",
          "  all (the default)  every figure and study, the claims table, the book and the prepared data"
          + ("; the variants too" if BUILD_VARIANTS else "; not the variants (--config variants=true adds them)"),
-         *(f"  {fig:<18} {figure_title(fig)}{f' (variant {split_figure_id(fig)[1]})' if fig in VARIANTS else ''}"
+         *(f"  {fig:<18} {figure_title(fig)}{f' (variant {split_figure_id(fig)[1]})' if fig in NOTES else ''}"
            for fig in FIGURES),
          f"  {'data':<18} the prepared data sets: {', '.join(DATASETS)}",
          *([f"  {'calibration':<18} the calibration study: its candidates x figures against the published readings, "
