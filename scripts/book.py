@@ -22,6 +22,8 @@ def main() -> None:
     p.add_argument("--variants", type=json.loads, default={}, help="JSON {<id>-<variant>: {set, why}}: those built")
     p.add_argument("--declared", type=json.loads, default={},
                    help="JSON {<id>-<variant>: {set, why}}: every variant the settings declare, built or not")
+    p.add_argument("--leave-out", type=json.loads, default=[],
+                   help="JSON [job or figure id]: jobs the default target does not build, left out of its cost")
     p.add_argument("--stamp", required=True)
     p.add_argument("--out", type=Path, required=True, help="the book's folder")
     args = p.parse_args()
@@ -38,7 +40,7 @@ def main() -> None:
         rows.append({"id": fig, "title": f["title"], "what": f["what"], "study": f["study"], "page": f"{fig}.md",
                      "claims": claims[fig], "comparable": comparable, "agree": agree,
                      "agreement": (f"{agree} of {comparable} readings agree" if comparable else "–")})
-    costs = book.costs_table(sorted((args.results / "benchmarks").glob("*/*.tsv")))
+    costs = book.costs_table(sorted((args.results / "benchmarks").glob("*/*.tsv")), set(args.leave_out))
     write_text(args.out / "index.md", book.index_page(args.scale, args.stamp, rows, costs))
     readme_rows = [{**r, "page": f"docs/book/{r['page']}"} for r in rows]
     write_text(args.out / "readme.md", book.readme_table(readme_rows))

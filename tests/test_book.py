@@ -57,6 +57,11 @@ def test_costs_are_summed_from_the_benchmark_files(tmp_path):
     assert "3 jobs, 3.1 min of job time" in text
     assert "| train | 2 | 3.0 | 2.0 |" in text and "| stats | 1 | 0.1 | 0.1 |" in text
     assert "No benchmark files" in book.costs_table([])
+    # a variant built by name later into the same folder (a job of 600 s ending at 1000 s) stays out
+    (tmp_path / "train" / "v.tsv").write_text("s\th:m:s\tmax_rss\tcpu_time\n600.0\t0:10:00\t10\t600\n")
+    os.utime(tmp_path / "train" / "v.tsv", (1e9 + 1000, 1e9 + 1000))
+    assert book.costs_table(sorted(tmp_path.glob("*/*.tsv")), {"v"}) == text
+    assert "4 jobs" in book.costs_table(sorted(tmp_path.glob("*/*.tsv")))
 
 
 def test_the_readme_block_is_replaced_between_its_markers_only():

@@ -97,9 +97,11 @@ def readme_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def costs_table(benchmarks: list[Path]) -> str:
+def costs_table(benchmarks: list[Path], leave_out: set[str] = frozenset()) -> str:
     """The cost of the build by stage, from Snakemake's benchmark files
-    (``benchmarks/<rule>/<job>.tsv``, column ``s``: the job's wall-clock seconds). A file is written
+    (``benchmarks/<rule>/<job>.tsv``, column ``s``: the job's wall-clock seconds), but those of the jobs
+    in ``leave_out`` (a job name or figure id the default target does not build: a variant or the
+    calibration's candidates, built by name into the same folder). A file is written
     when its job ends, so its modification time less ``s`` is when the job began: the span from the
     first job's start to the last job's end is the build's wall-clock time when it ran in one
     invocation (an upper bound otherwise). Job time over that span is the number of jobs running on
@@ -107,6 +109,8 @@ def costs_table(benchmarks: list[Path]) -> str:
     samples it every 30 s, so a job's last interval is lost (a job shorter than 30 s records none)."""
     rows = []
     for path in benchmarks:
+        if path.stem in leave_out:
+            continue
         t = pd.read_csv(path, sep="\t")
         if len(t) and "s" in t:
             end = path.stat().st_mtime

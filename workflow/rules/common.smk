@@ -51,6 +51,8 @@ BUILT = [f for f in FIGURES if f not in CANDIDATE_FIGURES] if BUILD_VARIANTS els
 NOTES = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why: every variant, candidates included
 DECLARED = {f: v for f, v in NOTES.items() if f not in CANDIDATE_FIGURES}  # the variants the settings declare
 VARIANTS = {f: v for f, v in DECLARED.items() if f in BUILT}  # those built
+# every figure id whose runs the default target trains: the built ones, and the candidates where the calibration is built
+DEFAULT_FIGURES = BUILT + (CANDIDATE_FIGURES if CALIBRATION and BUILD_VARIANTS else [])
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -78,8 +80,7 @@ BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
-    _default = BUILT + (CANDIDATE_FIGURES if BUILD_VARIANTS else [])  # with the calibration, where it is built
-    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(_default) for r in j.runs)]  # the default target's
+    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in j.runs)]  # the default target's
     print(f"Scale: {SCALE} ({SCALE_WHY}); the default target builds {', '.join(BUILT)}"
           f"{'' if BUILD_VARIANTS else ' (not the variants: --config variants=true)'}"
           f"{' and the calibration study' if CALIBRATION and BUILD_VARIANTS else ''}; "
@@ -111,6 +112,15 @@ def figure_code(wildcards):
 def all_targets():
     return [*(figure_targets(fig) for fig in BUILT), f"{RESULTS}/claims.md", f"{RESULTS}/book/index.md",
             *data_targets(), *([f"{RESULTS}/calibration/calibration.md"] if CALIBRATION and BUILD_VARIANTS else [])]
+
+
+def not_built():
+    """The jobs and figure ids the default target does not build (variants left out, the calibration's
+    candidates): their benchmark files, when built by name into the same folder, stay out of the book's
+    cost of the build."""
+    figs = [f for f in FIGURES if f not in DEFAULT_FIGURES]
+    return sorted(figs + [name for name, job in JOBS.items()
+                          if not any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in job.runs)])
 
 
 # --- the calibration study (rules/calibration.smk): C0 is the main figures, each candidate its variants ---

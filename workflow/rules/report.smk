@@ -41,6 +41,7 @@ rule book:
                              "caption": f"workflow/report/{f}.rst"} for f in BASE_FIGURES]),
         variants=json.dumps(VARIANTS),
         declared=json.dumps(DECLARED),
+        leave_out=lambda w: json.dumps(not_built()),
         scale=SCALE,
         results=lambda w, input: str(Path(input.claims[0]).parent.parent),  # results/<scale>
         out=lambda w, output: str(Path(output.index).parent),
@@ -49,7 +50,7 @@ rule book:
         f"{RESULTS}/logs/book.log",
     shell:
         "{params.python:q} scripts/book.py --scale {params.scale} --results {params.results:q} --figures {params.figures:q}"
-        " --variants {params.variants:q} --declared {params.declared:q} --stamp {params.stamp:q} --out {params.out:q}"
+        " --variants {params.variants:q} --declared {params.declared:q} --leave-out {params.leave_out:q} --stamp {params.stamp:q} --out {params.out:q}"
         " > {log:q} 2>&1"
 
 
