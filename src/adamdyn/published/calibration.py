@@ -155,7 +155,8 @@ def markdown(table: pd.DataFrame, decision: dict, rows: pd.DataFrame, candidates
               f"- Chosen on the selection half: **{decision['choice']}**.",
               f"- Becomes the default: **{'yes' if decision['becomes_default'] else 'no'}**: {decision['why']}.",
               f"- Held-out totals compared on: {', '.join(decision['held_out_parts'])}; "
-              + ", ".join(f"`{c}` {n}" for c, n in decision["held_out"].items()) + ".", ""]
+              + ", ".join(f"`{c}` {n}{_without(table, c, decision['held_out_parts'])}"
+                          for c, n in decision["held_out"].items()) + ".", ""]
     got = missed[missed["agree_under"] != ""]
     others = [c for c in order if c != REFERENCE]
     lines += ["## The readings C0 misses", "",
@@ -172,6 +173,13 @@ def markdown(table: pd.DataFrame, decision: dict, rows: pd.DataFrame, candidates
         lines.append(f"| `{r.id}` | {r.half} | {r.published} | {_fmt(r.measured)} | " + " | ".join(values)
                      + f" | {r.agree_under or 'none'} |")
     return "\n".join(lines) + "\n"
+
+
+def _without(table: pd.DataFrame, cand: str, parts: list[str]) -> str:
+    """" (without <part>)" for the held-out parts a candidate was not measured on (Fig 8's map)."""
+    have = set(table[(table["candidate"] == cand) & (table["half"] == "held_out")]["figure"])
+    missing = [p for p in parts if p not in have]
+    return f" (without {', '.join(missing)})" if missing else ""
 
 
 def _fmt(x) -> str:
