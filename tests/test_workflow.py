@@ -292,6 +292,12 @@ CONFIG_ERRORS = [
      "divergence_edge: at row j = 7 (b = 0.346) and eta = 0.005 the bracket's high end a/b = 1000 gives a = 346"),
     (lambda c: c["scales"]["ci"]["fig08"].update(chosen_on_results={"cells": [[3, 3]]}),
      "scales.ci.fig08.chosen_on_results: 'why' is a required property"),
+    # a calibration candidate's loss on the DGM (an MLP option: its `problems` must leave the DGM out)
+    (lambda c: c["scales"]["ci"]["calibration"].update(
+        candidates={"half": {"why": "x", "set": {"problem": {"loss": "half"}}}}, figures={"fig10": {}}),
+     "config: scales.ci.fig10.variants.cal_half.problem (dgm_poisson): got an unexpected keyword argument 'loss'"),
+    (lambda c: c["scales"]["ci"]["calibration"]["held_out"].update(map={"figure": "fig08_reduction-x", "reference": "w"}),
+     "config: scales.ci.calibration.held_out.map.figure: 'fig08_reduction-x' is not a declared variant"),
 ]
 
 

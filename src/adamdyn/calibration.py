@@ -27,6 +27,12 @@ def candidate_variants(scale_cfg: dict) -> dict[str, tuple[dict, dict]]:
     """``{figNN-cal_<c>: (its scale entry, {set, why})}`` for every figure of the scale's calibration
     and every candidate that changes one of its problems or data sets."""
     study = scale_cfg.get("calibration") or {}
+    found = (study.get("held_out") or {}).get("map")
+    if found:
+        base, _, variant = found["figure"].partition("-")
+        if variant not in ((scale_cfg.get(base) or {}).get("variants") or {}):
+            raise ValueError(f"calibration.held_out.map.figure: {found['figure']!r} is not a declared variant of "
+                             "this scale; name a calibration variant of fig08_reduction (workflow/config/calibration.yaml)")
     out = {}
     for fig, own in (study.get("figures") or {}).items():
         if fig not in scale_cfg:
