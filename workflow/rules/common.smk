@@ -9,12 +9,14 @@ import sys
 import time
 
 import adamdyn
+from adamdyn.calibration import PREFIX, candidate_variants, touched
 from adamdyn.data import raw_source
 from adamdyn.registry import (figure as figure_module, figure_order, is_study, settings_for, summary, title,
                               variant_configs, variant_notes)
 from adamdyn.naming import split_figure_id
 from adamdyn.io import damaged_history, write_json
 from adamdyn.problems import data_name
+from adamdyn.published.calibration import REFERENCE
 from adamdyn.workflow import plan, resolve_scale
 
 SCALE, SCALE_WHY = resolve_scale(config["scale"])
@@ -46,13 +48,20 @@ BUILD_VARIANTS = SCALE_CFG["build_variants"] if config["variants"] == "auto" els
 # The calibration's candidates (figNN-cal_<candidate>, rules/calibration.smk) are scored from their
 # comparisons alone: not drawn, claimed or listed with the variants; the calibration page is their output.
 CALIBRATION = SCALE_CFG.get("calibration")
-CANDIDATE_FIGURES = [f for f in FIGURES if (split_figure_id(f)[1] or "").startswith("cal_")]
+CANDIDATE_FIGURES = list(candidate_variants(SCALE_CFG))
 BUILT = [f for f in FIGURES if f not in CANDIDATE_FIGURES] if BUILD_VARIANTS else BASE_FIGURES
 NOTES = variant_notes(SCALE_CFG)  # <id>-<variant> -> what it sets and why: every variant, candidates included
 DECLARED = {f: v for f, v in NOTES.items() if f not in CANDIDATE_FIGURES}  # the variants the settings declare
 VARIANTS = {f: v for f, v in DECLARED.items() if f in BUILT}  # those built
 # every figure id whose runs the default target trains: the built ones, and the candidates where the calibration is built
 DEFAULT_FIGURES = BUILT + (CANDIDATE_FIGURES if CALIBRATION and BUILD_VARIANTS else [])
+
+
+def default_jobs():
+    """The training jobs of the default target: those with a run of a figure it builds."""
+    return [n for n, job in JOBS.items() if any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in job.runs)]
+
+
 # A finished run whose history no longer matches the checksum recorded at training: stop before
 # any job (a statistics job would fail and lose its previous table), naming the run and the fix.
 # Checked by the main Snakemake process only, not again inside each (cluster) job.
@@ -80,7 +89,7 @@ BISECTED = [f for f in FIGURES if hasattr(figure_module(f), "bisection_job")]
 PLANNED_FIG = "|".join(re.escape(f) for f in FIGURES if f not in BISECTED) or "(?!)"
 
 if workflow.is_main_process:  # once: a job that runs Python code (run:) parses the Snakefile again
-    _jobs = [j for j in JOBS.values() if any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in j.runs)]  # the default target's
+    _jobs = [JOBS[n] for n in default_jobs()]
     print(f"Scale: {SCALE} ({SCALE_WHY}); the default target builds {', '.join(BUILT)}"
           f"{'' if BUILD_VARIANTS else ' (not the variants: --config variants=true)'}"
           f"{' and the calibration study' if CALIBRATION and BUILD_VARIANTS else ''}; "
@@ -118,9 +127,8 @@ def not_built():
     """The jobs and figure ids the default target does not build (variants left out, the calibration's
     candidates): their benchmark files, when built by name into the same folder, stay out of the book's
     cost of the build."""
-    figs = [f for f in FIGURES if f not in DEFAULT_FIGURES]
-    return sorted(figs + [name for name, job in JOBS.items()
-                          if not any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in job.runs)])
+    built = set(default_jobs())
+    return sorted([f for f in FIGURES if f not in DEFAULT_FIGURES] + [n for n in JOBS if n not in built])
 
 
 # --- the calibration study (rules/calibration.smk): C0 is the main figures, each candidate its variants ---
@@ -128,12 +136,10 @@ def not_built():
 
 def calibration_tables():
     """{candidate: {figure: (its comparison, whether the candidate changes its runs)}}, C0 first."""
-    made = set(FIGURES)
-    out = {"C0": {fig: (f"{RESULTS}/compare/{fig}.csv", True) for fig in CALIBRATION["figures"]}}
-    for cand in CALIBRATION["candidates"]:
-        own = {fig: f"{fig}-cal_{cand}" in made for fig in CALIBRATION["figures"]}
-        out[cand] = {fig: (f"{RESULTS}/compare/{fig}-cal_{cand}.csv" if own[fig] else f"{RESULTS}/compare/{fig}.csv",
-                           own[fig]) for fig in CALIBRATION["figures"]}
+    out = {REFERENCE: {fig: (f"{RESULTS}/compare/{fig}.csv", True) for fig in CALIBRATION["figures"]}}
+    for cand, figs in touched(SCALE_CFG).items():  # in declared order; a figure it does not touch reads C0's
+        out[cand] = {fig: (f"{RESULTS}/compare/{fig}-{PREFIX}{cand}.csv" if fig in figs else f"{RESULTS}/compare/{fig}.csv",
+                           fig in figs) for fig in CALIBRATION["figures"]}
     return out
 
 
