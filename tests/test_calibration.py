@@ -6,7 +6,9 @@ import json
 import pandas as pd
 import pytest
 
-from adamdyn.calibration import candidate_variants, touched
+import copy
+
+from adamdyn.calibration import candidate_variants, check_map, touched
 from adamdyn.published import calibration as cal
 from adamdyn.registry import variant_configs, variant_notes
 from adamdyn.workflow import plan
@@ -55,6 +57,25 @@ def _tables(c0, cand):
             "cand": {f: (_compare(f, r), True) for f, r in cand.items()}}
 
 
+def test_fig08_map_measures_the_study_candidates_with_their_own_change():
+    cpu = CONFIG["scales"]["cpu"]
+    found = cpu["calibration"]["held_out"]["map"]
+    check_map(cpu, found)  # the shipped map: sum_outputs and glorot, as the study changes them
+    on_map = cpu["fig08_reduction"]["variants"]["calibration"]["set"]["candidates"]
+    assert set(on_map) == {"sum_outputs", "glorot"}  # unit_pixels changes CIFAR only, not Fashion-MNIST
+
+    def refused(edit, message):
+        c = copy.deepcopy(cpu)
+        edit(c["fig08_reduction"]["variants"]["calibration"]["set"]["candidates"], c["calibration"]["candidates"])
+        with pytest.raises(ValueError, match=message):
+            check_map(c, found)
+
+    refused(lambda m, s: m.update(half={"why": "x", "eps": 2e-8}), "half: not a candidate of the calibration study")
+    refused(lambda m, s: m["sum_outputs"].update(eps=1e-9), "sum_outputs: must make the study's change")
+    refused(lambda m, s: m["glorot"].update(problem={"init": "normal"}), "glorot: must make the study's change")
+    refused(lambda m, s: m.pop("glorot"), "candidates glorot change the MLP of Fig 8's map but are not on it")
+
+
 def test_the_split_puts_every_start_in_the_selection_half():
     halves = cal.halves(_compare("fig07", [("start", True), ("final", True)]), **SPLIT)
     assert list(halves) == ["selection", "held_out"]
@@ -101,6 +122,14 @@ def test_fig08_map_is_held_out_and_compared_only_where_both_have_it():
         cal.map_cells(claims[:1], "w64")
 
 
+def test_the_cost_is_the_job_time_of_the_study_own_jobs_by_part():
+    lines = cal.cost({"a": (["glorot"], 60.0), "b": (["glorot"], 120.0), "m": (["fig08 map"], None)})
+    assert "| glorot | 2 | 3.0 | 2.0 |" in lines
+    assert "| fig08 map | 1 | not measured (1 without a benchmark file) | – |" in lines
+    assert "**3 training jobs, 3.0 min of job time** (1 not measured)" in lines[-1]
+    assert cal.cost({}) == ["The study trains no run of its own at this scale."]
+
+
 def test_ci_scale_builds_the_calibration_study(ci_dir):
     out = ci_dir / "results" / "ci" / "calibration"
     study = CONFIG["scales"]["ci"]["calibration"]
@@ -122,3 +151,5 @@ def test_ci_scale_builds_the_calibration_study(ci_dir):
     assert not (results / "claims" / "fig04-cal_glorot.json").exists()
     page = (out / "calibration.md").read_text()
     assert "(=C0)" in page and "## The choice" in page and "glorot" in page
+    # its cost: the two candidates' own jobs (Fig 4 under each), from their benchmark files
+    assert "## Its cost" in page and "**2 training jobs," in page and "not measured" not in page

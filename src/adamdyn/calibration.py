@@ -29,10 +29,7 @@ def candidate_variants(scale_cfg: dict) -> dict[str, tuple[dict, dict]]:
     study = scale_cfg.get("calibration") or {}
     found = (study.get("held_out") or {}).get("map")
     if found:
-        base, _, variant = found["figure"].partition("-")
-        if variant not in ((scale_cfg.get(base) or {}).get("variants") or {}):
-            raise ValueError(f"calibration.held_out.map.figure: {found['figure']!r} is not a declared variant of "
-                             "this scale; name a calibration variant of fig08_reduction (workflow/config/calibration.yaml)")
+        check_map(scale_cfg, found)
     out = {}
     for fig, own in (study.get("figures") or {}).items():
         if fig not in scale_cfg:
@@ -52,3 +49,30 @@ def touched(scale_cfg: dict) -> dict[str, list[str]]:
     made = candidate_variants(scale_cfg)
     study = scale_cfg.get("calibration") or {}
     return {c: [f for f in study.get("figures", {}) if f"{f}-{PREFIX}{c}" in made] for c in study.get("candidates", {})}
+
+
+def check_map(scale_cfg: dict, found: dict) -> None:
+    """Fig 8's map (``held_out.map``) must measure the study's own candidates: each candidate of the map's
+    variant but its reference is a study candidate, with the study's ``problem`` change and no other, and
+    every study candidate that only changes the MLP's problem is on the map. Raises ValueError naming the key."""
+    base, _, variant = found["figure"].partition("-")
+    entry = ((scale_cfg.get(base) or {}).get("variants") or {}).get(variant)
+    if entry is None:
+        raise ValueError(f"calibration.held_out.map.figure: {found['figure']!r} is not a declared variant of "
+                         "this scale; name a calibration variant of fig08_reduction (workflow/config/calibration.yaml)")
+    on_map = {c: v for c, v in (entry.get("set", {}).get("candidates") or {}).items() if c != found["reference"]}
+    study = scale_cfg["calibration"]["candidates"]
+    where = f"{base}.variants.{variant}.set.candidates"
+    for name, cand in on_map.items():
+        own = study.get(name)
+        if own is None:
+            raise ValueError(f"{where}.{name}: not a candidate of the calibration study (calibration.candidates: "
+                             f"{', '.join(study)}); the map measures the study's candidates only")
+        if set(own["set"]) != {"problem"} or cand.get("problem") != own["set"]["problem"] or "eps" in cand:
+            raise ValueError(f"{where}.{name}: must make the study's change, problem: {own['set'].get('problem')} "
+                             f"(calibration.candidates.{name}.set), and no other")
+    missing = [c for c, v in study.items() if set(v["set"]) == {"problem"} and "mlp" in v.get("problems", ["mlp"])
+               and c not in on_map]
+    if missing:
+        raise ValueError(f"{where}: the study's candidates {', '.join(missing)} change the MLP of Fig 8's map but "
+                         "are not on it; add them with the study's problem change")

@@ -153,12 +153,25 @@ def calibration_map(wildcards):
     return [f"{RESULTS}/claims/{found['figure']}.json"] if found else []
 
 
+def calibration_jobs():
+    """{training job: [what it is for]} of the study's own jobs, those that train no run of the main
+    figures and studies (C0's): a candidate's figures (its name) or Fig 8's map."""
+    found = CALIBRATION["held_out"].get("map")
+    parts = {fig: fig.split(f"-{PREFIX}", 1)[1] for fig in CANDIDATE_FIGURES}
+    if found:
+        parts[found["figure"]] = "fig08 map"
+    return {n: sorted({parts[f] for r in job.runs for f in RUNS[r].figures if f in parts})
+            for n, job in JOBS.items() if any(set(RUNS[r].figures) & set(parts) for r in job.runs)
+            and not any(set(RUNS[r].figures) & set(BASE_FIGURES) for r in job.runs)}
+
+
 def calibration_spec(wildcards, input):
     found = CALIBRATION["held_out"].get("map")
     return json.dumps({"candidates": {c: v["why"] for c, v in CALIBRATION["candidates"].items()},
                        "tables": calibration_tables(), "selection": CALIBRATION["selection"],
                        "held_out": CALIBRATION["held_out"], "scale": SCALE, "stamp": stamp(wildcards),
-                       "map": {"claims": input.map[0], "reference": found["reference"]} if found else None})
+                       "map": {"claims": input.map[0], "reference": found["reference"]} if found else None,
+                       "cost": {"benchmarks": f"{RESULTS}/benchmarks/train", "jobs": calibration_jobs()}})
 
 
 def data_targets():

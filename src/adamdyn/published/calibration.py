@@ -127,8 +127,30 @@ def _cell(table: pd.DataFrame, cand: str, half: str, fig: str) -> str:
     return f"{int(row['agree'])}/{int(row['comparable'])}" + ("" if row["own"] else " (=C0)")
 
 
+def cost(jobs: dict[str, tuple[list[str], float | None]]) -> list[str]:
+    """The study's own training jobs (those that train no run of C0) by part, from their wall-clock
+    seconds in Snakemake's benchmark files (``None``: no file, e.g. a run trained before the rules
+    recorded them). Job time, not wall-clock time: jobs run side by side, on every core."""
+    rows = [(", ".join(parts), s) for parts, s in jobs.values()]
+    if not rows:
+        return ["The study trains no run of its own at this scale."]
+    df = pd.DataFrame(rows, columns=["part", "s"])
+    lines = ["| part | training jobs | job time (min) | longest job (min) |", "|---|---|---|---|"]
+    for part, g in df.groupby("part", sort=True):
+        done = g["s"].dropna()
+        lines.append(f"| {part} | {len(g)} | {done.sum() / 60:.1f} | {done.max() / 60 if len(done) else 0:.1f} |"
+                     if len(done) == len(g) else f"| {part} | {len(g)} | not measured ({len(g) - len(done)} "
+                     "without a benchmark file) | – |")
+    done = df["s"].dropna()
+    lines += ["", f"In all **{len(df)} training jobs, {done.sum() / 60:.1f} min of job time**"
+              + (f" ({len(df) - len(done)} not measured)" if len(done) < len(df) else "")
+              + ": on top of the default build (its cost: the book's index), the study adds at least this job "
+              "time divided by the cores it runs on."]
+    return lines
+
+
 def markdown(table: pd.DataFrame, decision: dict, rows: pd.DataFrame, candidates: dict[str, str],
-             scale: str, stamp: str) -> str:
+             scale: str, stamp: str, cost_lines: list[str] | None = None) -> str:
     """The study's page: the candidates, the table (candidates x figures, both halves), the choice,
     and every reading C0 misses with each candidate's value of it (:func:`unexplained`)."""
     order = list(decision["selection"])
@@ -151,6 +173,10 @@ def markdown(table: pd.DataFrame, decision: dict, rows: pd.DataFrame, candidates
             lines.append(f"| `{c}` | " + " | ".join(_cell(table, c, half, f) for f in figs)
                          + f" | {int(t['agree'].sum())}/{int(t['comparable'].sum())} |")
         lines.append("")
+    if cost_lines is not None:
+        lines += ["## Its cost", "", "The study's own training jobs, those that train no run of C0 (C0's are the "
+                  "default build's), from Snakemake's benchmark files (`results/<scale>/benchmarks/train/`):", "",
+                  *cost_lines, ""]
     lines += ["## The choice", "",
               f"- Chosen on the selection half: **{decision['choice']}**.",
               f"- Becomes the default: **{'yes' if decision['becomes_default'] else 'no'}**: {decision['why']}.",
