@@ -144,8 +144,8 @@ def cost(jobs: dict[str, tuple[list[str], float | None]]) -> list[str]:
     done = df["s"].dropna()
     lines += ["", f"In all **{len(df)} training jobs, {done.sum() / 60:.1f} min of job time**"
               + (f" ({len(df) - len(done)} not measured)" if len(done) < len(df) else "")
-              + ": on top of the default build (its cost: the book's index), the study adds at least this job "
-              "time divided by the cores it runs on."]
+              + ": to the jobs of the main figures and studies (C0's; the default build's cost is in the book's "
+              "index) the study adds at least this job time divided by the cores it runs on."]
     return lines
 
 
