@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from _cli import entry
 
+from adamdyn import book
 from adamdyn.io import read_json, write_csv, write_json, write_text
 from adamdyn.published import calibration as cal
 
@@ -31,19 +32,12 @@ def main() -> None:
     write_csv(args.out / "readings.csv", rows)
     write_csv(args.out / "table.csv", table)
     write_json(args.out / "decision.json", decision)
-    cost = cal.cost(job_seconds(Path(s["cost"]["benchmarks"]), s["cost"]["jobs"])) if s.get("cost") else None
+    cost = None
+    if s.get("cost"):
+        folder = Path(s["cost"]["benchmarks"])
+        cost = cal.cost({job: (parts, book.job_seconds(folder / f"{job}.tsv")) for job, parts in s["cost"]["jobs"].items()})
     write_text(args.out / "calibration.md",
                cal.markdown(table, decision, rows, s["candidates"], s["scale"], s["stamp"], cost))
-
-
-def job_seconds(folder: Path, jobs: dict[str, list[str]]) -> dict[str, tuple[list[str], float | None]]:
-    """{job: (its parts, its wall-clock seconds from Snakemake's benchmark file, or None without one)}."""
-    out = {}
-    for job, parts in jobs.items():
-        path = folder / f"{job}.tsv"
-        t = pd.read_csv(path, sep="\t") if path.exists() else None
-        out[job] = (parts, float(t["s"].iloc[-1]) if t is not None and len(t) and "s" in t else None)
-    return out
 
 
 if __name__ == "__main__":

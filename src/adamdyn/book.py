@@ -97,6 +97,15 @@ def readme_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def job_seconds(benchmark: Path) -> float | None:
+    """A job's wall-clock seconds from its Snakemake benchmark file (column ``s``, its last line), or
+    None where there is no file or no measurement in it."""
+    if not benchmark.exists():
+        return None
+    t = pd.read_csv(benchmark, sep="\t")
+    return float(t["s"].iloc[-1]) if len(t) and "s" in t else None
+
+
 def costs_table(benchmarks: list[Path], leave_out: set[str] = frozenset()) -> str:
     """The cost of the build by stage, from Snakemake's benchmark files
     (``benchmarks/<rule>/<job>.tsv``, column ``s``: the job's wall-clock seconds), but those of the jobs
@@ -109,12 +118,9 @@ def costs_table(benchmarks: list[Path], leave_out: set[str] = frozenset()) -> st
     samples it every 30 s, so a job's last interval is lost (a job shorter than 30 s records none)."""
     rows = []
     for path in benchmarks:
-        if path.stem in leave_out:
-            continue
-        t = pd.read_csv(path, sep="\t")
-        if len(t) and "s" in t:
-            end = path.stat().st_mtime
-            rows.append({"stage": path.parent.name, "job": path.stem, "s": float(t["s"].iloc[-1]), "end": end})
+        s = None if path.stem in leave_out else job_seconds(path)
+        if s is not None:
+            rows.append({"stage": path.parent.name, "job": path.stem, "s": s, "end": path.stat().st_mtime})
     if not rows:
         return "No benchmark files: the jobs of this scale ran before the rules recorded them.\n"
     df = pd.DataFrame(rows)

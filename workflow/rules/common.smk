@@ -57,9 +57,15 @@ VARIANTS = {f: v for f, v in DECLARED.items() if f in BUILT}  # those built
 DEFAULT_FIGURES = BUILT + (CANDIDATE_FIGURES if CALIBRATION and BUILD_VARIANTS else [])
 
 
+def jobs_reading(figures):
+    """The training jobs with a run that one of ``figures`` reads, in plan order."""
+    wanted = set(figures)
+    return [n for n, job in JOBS.items() if any(wanted.intersection(RUNS[r].figures) for r in job.runs)]
+
+
 def default_jobs():
     """The training jobs of the default target: those with a run of a figure it builds."""
-    return [n for n, job in JOBS.items() if any(set(RUNS[r].figures) & set(DEFAULT_FIGURES) for r in job.runs)]
+    return jobs_reading(DEFAULT_FIGURES)
 
 
 # A finished run whose history no longer matches the checksum recorded at training: stop before
@@ -157,12 +163,12 @@ def calibration_jobs():
     """{training job: [what it is for]} of the study's own jobs, those that train no run of the main
     figures and studies (C0's): a candidate's figures (its name) or Fig 8's map."""
     found = CALIBRATION["held_out"].get("map")
-    parts = {fig: fig.split(f"-{PREFIX}", 1)[1] for fig in CANDIDATE_FIGURES}
+    parts = {fig: split_figure_id(fig)[1].removeprefix(PREFIX) for fig in CANDIDATE_FIGURES}
     if found:
         parts[found["figure"]] = "fig08 map"
-    return {n: sorted({parts[f] for r in job.runs for f in RUNS[r].figures if f in parts})
-            for n, job in JOBS.items() if any(set(RUNS[r].figures) & set(parts) for r in job.runs)
-            and not any(set(RUNS[r].figures) & set(BASE_FIGURES) for r in job.runs)}
+    c0 = set(jobs_reading(BASE_FIGURES))
+    return {n: sorted({parts[f] for r in JOBS[n].runs for f in RUNS[r].figures if f in parts})
+            for n in jobs_reading(parts) if n not in c0}
 
 
 def calibration_spec(wildcards, input):
